@@ -1,0 +1,176 @@
+"""One frozen, typed parameters object per run, built from `config/<authority>.yml`.
+
+Every stage receives a `RunParams`; nothing reads globals or the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, malformed or inconsistent (one-line message)."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Authority(_Frozen):
+    name: str
+    old_la_code: Annotated[str, Field(pattern=r"^\d{3}$")]
+    new_la_code: Annotated[str, Field(pattern=r"^E\d{8}$")]
+    service_name: str = "Independent Reviewing Officer service"
+
+
+class Population(_Frozen):
+    """Children aged 0-17 for rates per 10,000: a number, or the ONS file format."""
+
+    children_0_17: int | None = Field(default=None, gt=0)
+    ons_file: Path | None = None
+    ons_la_code: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Population:
+        if self.children_0_17 is None and self.ons_file is None:
+            raise ValueError("give population.children_0_17 or population.ons_file")
+        return self
+
+
+class Neighbours(_Frozen):
+    """Statistical neighbours: an explicit list of old LA codes, or the groupings file."""
+
+    codes: list[Annotated[str, Field(pattern=r"^\d{3}$")]] = []
+    groupings_file: Path | None = None
+    of_la_code: str | None = None
+    label: str = "statistical neighbours"
+
+
+class Paths(_Frozen):
+    raw: Path = Path("data/raw")
+    processed: Path = Path("data/processed")
+    build: Path = Path("build")
+    output: Path = Path("output")
+    dfe: Path | None = None
+    catalogue: Path = Path("config/indicators.yml")
+    supplied: Path | None = None
+    narrative: Path = Path("report/narrative")
+    commentary: Path = Path("report/commentary")
+
+
+class RunParams(_Frozen):
+    """Everything a run needs. Built by `load_params`; passed to every stage."""
+
+    authority: Authority
+    year_end: Annotated[int, Field(ge=2000, le=2100)]
+    extract_date: dt.date
+    pack_month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
+    population: Population
+    statistical_neighbours: Neighbours = Neighbours()
+    disclosure_threshold: Annotated[int, Field(ge=0, le=20)] = 5
+    history_years: Annotated[int, Field(ge=1, le=10)] = 4
+    paths: Paths = Paths()
+    root: Path = Path(".")
+
+    @field_validator("extract_date")
+    @classmethod
+    def _not_future(cls, v: dt.date) -> dt.date:
+        if v.year < 2000:
+            raise ValueError("extract_date is implausibly early")
+        return v
+
+    # ---- derived, so nobody recomputes them differently ----
+    @property
+    def period_start(self) -> dt.date:
+        """First day of the reporting year (1 April)."""
+        return dt.date(self.year_end - 1, 4, 1)
+
+    @property
+    def period_end(self) -> dt.date:
+        """Last day of the reporting year (31 March)."""
+        return dt.date(self.year_end, 3, 31)
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.year_end - 1}-{str(self.year_end)[-2:]}"
+
+    @property
+    def previous(self) -> RunParams:
+        """The same run for the year before (for 'last year' comparisons)."""
+        return self.model_copy(update={"year_end": self.year_end - 1})
+
+    @property
+    def month(self) -> str:
+        """Pack month: configured, else the last complete month of the reporting year."""
+        return self.pack_month or f"{self.year_end}-03"
+
+    def path(self, p: Path | None) -> Path | None:
+        """Resolve a configured path against the project root."""
+        if p is None:
+            return None
+        return p if p.is_absolute() else (self.root / p).resolve()
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.path(self.paths.raw)
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.path(self.paths.processed)
+
+    @property
+    def build_dir(self) -> Path:
+        return self.path(self.paths.build)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.path(self.paths.output)
+
+    @property
+    def dfe_dir(self) -> Path | None:
+        return self.path(self.paths.dfe)
+
+    def with_overrides(self, **changes) -> RunParams:
+        """A validated copy with some fields changed (e.g. year_end from the CLI)."""
+        data = self.model_dump()
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if key in Paths.model_fields:
+                data["paths"][key] = value
+            else:
+                data[key] = value
+        return RunParams.model_validate(data)
+
+
+def load_params(config: Path | str, **overrides) -> RunParams:
+    """Read `config/<name>.yml` into a RunParams, with one-line errors.
+
+    Relative paths in the file resolve against the project root: the folder that
+    holds the `config/` folder (or the config file's folder if it is not in `config/`).
+    """
+    path = Path(config)
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings")
+    parent = path.resolve().parent
+    data.setdefault("root", str(parent.parent if parent.name == "config" else parent))
+    try:
+        params = RunParams.model_validate(data)
+        return params.with_overrides(**overrides) if overrides else params
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise ConfigError(f"{path}: {loc}: {err['msg']}") from None

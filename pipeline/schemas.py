@@ -1,0 +1,160 @@
+"""Column names and types of every core_ table: the interface between validation and measures.
+
+`conform(name, df)` checks a frame against its schema; tests build fixtures with `frame(name, rows)`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+D, S, B, I, F = pl.Date, pl.String, pl.Boolean, pl.Int64, pl.Float64
+
+CORE: dict[str, dict[str, pl.DataType]] = {
+    "core_children": {
+        "child_id": S,
+        "sex": S,
+        "birth_date": D,
+        "ethnicity_code": S,
+        "ethnicity_group": S,
+        "is_white_british": B,
+        "is_uasc": B,
+        "uasc_ceased_date": D,
+    },
+    "core_episodes": {
+        "child_id": S,
+        "episode_start_date": D,
+        "episode_end_date": D,
+        "new_episode_reason_code": S,
+        "legal_status_code": S,
+        "need_code": S,
+        "placement_code": S,
+        "placement_provider_code": S,
+        "reason_ceased_code": S,
+        "placement_change_reason_code": S,
+        "urn": S,
+    },
+    "core_periods_of_care": {
+        "child_id": S,
+        "period_of_care_id": S,
+        "period_number": I,
+        "period_start_date": D,
+        "period_end_date": D,
+        "start_legal_status_code": S,
+        "start_need_code": S,
+        "start_placement_code": S,
+        "end_reason_code": S,
+        "is_short_breaks_only": B,
+    },
+    "core_reviews": {"child_id": S, "review_date": D, "participation_code": S},
+    "core_review_process": {
+        "child_id": S,
+        "review_date": D,
+        "iro_id": S,
+        "recommendations_issued_date": D,
+        "minutes_completed_date": D,
+        "minutes_distributed_date": D,
+        "sw_report_due_date": D,
+        "sw_report_received_date": D,
+    },
+    "core_escalations": {
+        "escalation_id": S,
+        "child_id": S,
+        "iro_id": S,
+        "raised_date": D,
+        "stage_code": S,
+        "resolved_date": D,
+        "outcome_code": S,
+    },
+    "core_escalation_areas": {"escalation_id": S, "area_code": S},
+    "core_contacts": {"child_id": S, "iro_id": S, "contact_date": D, "contact_type_code": S},
+    "core_practice_notes": {
+        "note_id": S,
+        "child_id": S,
+        "iro_id": S,
+        "note_date": D,
+        "note_type_code": S,
+    },
+    "core_uasc": {"child_id": S, "uasc_ceased_date": D},
+    "core_missing": {
+        "child_id": S,
+        "missing_type_code": S,
+        "missing_start_date": D,
+        "missing_end_date": D,
+    },
+    "core_oc2": {
+        "child_id": S,
+        "sdq_score": I,
+        "sdq_reason_code": S,
+        "is_convicted": B,
+        "has_health_check": B,
+        "has_immunisations": B,
+        "has_teeth_check": B,
+        "has_health_assessment": B,
+        "has_substance_misuse": B,
+    },
+    "core_oc3": {
+        "child_id": S,
+        "birth_date": D,
+        "in_touch_code": S,
+        "activity_code": S,
+        "accommodation_code": S,
+    },
+    "core_ad1": {
+        "child_id": S,
+        "decision_date": D,
+        "match_date": D,
+        "is_foster_carer_adoption": B,
+    },
+    "core_placed_for_adoption": {
+        "child_id": S,
+        "placed_date": D,
+        "placed_ceased_date": D,
+        "placed_ceased_reason_code": S,
+    },
+    "core_previous_permanence": {"child_id": S, "previous_permanence_code": S},
+    "core_month_end": {
+        "month_end_date": D,
+        "child_id": S,
+        "period_of_care_id": S,
+        "period_start_date": D,
+        "age_years": I,
+        "age_band": S,
+        "legal_status_code": S,
+        "legal_status_group": S,
+        "placement_code": S,
+        "placement_group": S,
+        "placement_provider_code": S,
+        "placement_start_date": D,
+        "need_code": S,
+        "sex": S,
+        "ethnicity_code": S,
+        "ethnicity_group": S,
+        "is_white_british": B,
+        "is_uasc": B,
+        "months_in_care": I,
+        "duration_band": S,
+    },
+}
+
+
+def empty(name: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=CORE[name])
+
+
+def frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    """Build a core_ table from dicts (missing keys are null). For hand-built test fixtures."""
+    schema = CORE[name]
+    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
+
+
+def conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Select the schema's columns in order and check their types (raises on mismatch)."""
+    schema = CORE[name]
+    missing = [c for c in schema if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name}: missing columns {missing}")
+    out = df.select(list(schema))
+    wrong = {c: str(out.schema[c]) for c, t in schema.items() if out.schema[c] != t}
+    if wrong:
+        raise ValueError(f"{name}: wrong column types {wrong}")
+    return out
