@@ -1,0 +1,1 @@
+"""Core transforms: pure polars functions over core_ tables."""
