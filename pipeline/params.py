@@ -6,6 +6,7 @@ Every stage receives a `RunParams`; nothing reads globals or the environment.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -96,6 +97,11 @@ class RunParams(_Frozen):
         return dt.date(self.year_end, 3, 31)
 
     @property
+    def slug(self) -> str:
+        """Folder-safe authority name, e.g. 'wessex-vale-council' (keeps authorities apart)."""
+        return re.sub(r"[^a-z0-9]+", "-", self.authority.name.lower()).strip("-")
+
+    @property
     def year_label(self) -> str:
         return f"{self.year_end - 1}-{str(self.year_end)[-2:]}"
 
@@ -141,6 +147,8 @@ class RunParams(_Frozen):
         for key, value in changes.items():
             if value is None:
                 continue
+            if key == "month":
+                key = "pack_month"
             if key in Paths.model_fields:
                 data["paths"][key] = value
             else:

@@ -76,3 +76,37 @@ def code_lists() -> dict[str, dict[str, str]]:
 
 def codes(name: str) -> dict[str, str]:
     return code_lists()[name]
+
+
+TYPE_TEXT = {
+    "id": "identifier (text; leading zeros kept)",
+    "date": "date, dd/mm/YYYY or YYYY-MM-DD",
+    "code": "code from list",
+    "codes": "one or more codes from list, separated by `;`",
+    "int": "whole number",
+    "text": "text",
+    "postcode": "postcode",
+}
+
+
+def contract_markdown() -> str:
+    """The tables-and-columns part of docs/data-contract.md, generated from tables.yml."""
+    lines = []
+    for spec in tables().values():
+        where = "SSDA903 return" if spec.source == "SSDA903" else "IRO service extract"
+        need = "required" if spec.required_table else "optional"
+        lines += [f"### `{spec.name}` ({where}, {need})", ""]
+        if spec.key:
+            lines += [f"Unique key: {', '.join(spec.key)}.", ""]
+        lines += ["| column | type | required | codes |", "| --- | --- | --- | --- |"]
+        for c in spec.columns:
+            rng = f" ({c.min}-{c.max})" if c.min is not None else ""
+            codes_ = f"`{c.codes}`" if c.codes else ""
+            req = "yes" if c.required else ""
+            lines.append(f"| `{c.name}` | {TYPE_TEXT[c.type]}{rng} | {req} | {codes_} |")
+        lines.append("")
+    lines += ["### Code lists", ""]
+    for name, mapping in code_lists().items():
+        items = "; ".join(f"`{k}` {v}" for k, v in mapping.items())
+        lines += [f"- **{name}**: {items}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,19 @@
+"""Docs that restate code must agree with it."""
+
+from pathlib import Path
+
+from pipeline.contract import contract_markdown
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_data_contract_doc_lists_every_table_and_column_as_the_contract_does():
+    text = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    start = text.index("<!-- generated")
+    body = text[text.index("\n", start) + 1 : text.index("<!-- end generated -->")]
+    assert body == contract_markdown(), "regenerate docs/data-contract.md from the contract"
+
+
+def test_readme_opens_with_the_two_commands():
+    head = (ROOT / "README.md").read_text(encoding="utf-8")[:1500]
+    assert "make report" in head and "make test" in head
