@@ -51,43 +51,68 @@ def has_raw_data(raw_dir: Path) -> bool:
     return any(p.is_file() and p.suffix.lower() in {".csv", ".xlsx"} for p in raw_dir.rglob("*"))
 
 
-def process(params: RunParams, timer: StageTimer) -> tuple[dict[str, pl.DataFrame], RunResult]:
-    """Ingest, validate, transform and publish; write the processed layer. Returns core tables."""
-    from pipeline import io
+def stage_ingest(params: RunParams):
     from pipeline.ingest import ingest
-    from pipeline.measures import compute, publish
+
+    return ingest(params.raw_dir)
+
+
+def stage_validate(ingested, params: RunParams):
+    from pipeline.validate import validate
+
+    return validate(ingested.tables, params)
+
+
+def stage_transform(validated, params: RunParams) -> dict[str, pl.DataFrame]:
     from pipeline.transform.core import build_transforms
-    from pipeline.validate import summary_json, validate
+
+    return build_transforms(validated.core, params)
+
+
+def stage_measures(core: dict[str, pl.DataFrame], params: RunParams) -> dict[str, pl.DataFrame]:
+    """Every aggregate computed once, then disclosure control: the pub_ tables."""
+    from pipeline.measures import compute, publish
+
+    return publish(compute(core, params), params) | _pack_tables(params, core)
+
+
+def stage_write(params: RunParams, ingested, validated, core, pubs) -> None:
+    from pipeline import io
 
     out = params.processed_dir
+    io.write_tables(out, ingested.tables)
+    io.write_tables(out, core)
+    io.write_tables(
+        out,
+        {
+            "quarantine": validated.quarantine,
+            "validation_summary": validated.summary,
+            "validation_rules": validated.rule_counts,
+            "validation_files": _files_table(ingested.files),
+        },
+    )
+    io.write_tables(out, pubs)
+
+
+def process(params: RunParams, timer: StageTimer) -> tuple[dict[str, pl.DataFrame], RunResult]:
+    """Ingest, validate, transform and publish; write the processed layer. Returns core tables."""
+    from pipeline.validate import summary_json
+
     with timer.stage("ingest"):
-        ingested = ingest(params.raw_dir)
+        ingested = stage_ingest(params)
     with timer.stage("validate"):
-        result = validate(ingested.tables, params)
+        validated = stage_validate(ingested, params)
     with timer.stage("transform"):
-        core = build_transforms(result.core, params)
+        core = stage_transform(validated, params)
     with timer.stage("measures"):
-        pubs = publish(compute(core, params), params)
-        pubs |= _pack_tables(params, core)
+        pubs = stage_measures(core, params)
     with timer.stage("write processed"):
-        io.write_tables(out, ingested.tables)
-        io.write_tables(out, core)
-        io.write_tables(
-            out,
-            {
-                "quarantine": result.quarantine,
-                "validation_summary": result.summary,
-                "validation_rules": result.rule_counts,
-                "validation_files": _files_table(ingested.files),
-            },
-        )
-        io.write_tables(out, pubs)
-    summary = summary_json(result)
+        stage_write(params, ingested, validated, core, pubs)
     return core, RunResult(
         params=params,
-        summary=summary,
+        summary=summary_json(validated),
         timings=timer.seconds,
-        quarantined_rows=int(result.summary["rows_quarantined"].sum()),
+        quarantined_rows=int(validated.summary["rows_quarantined"].sum()),
     )
 
 
