@@ -30,6 +30,8 @@ class DisclosureSpec:
     within: columns that identify a group whose counts sum to a published total
         (secondary suppression runs inside each group, for each count column).
         None: no secondary suppression (each count is its own total).
+    also_within: further groupings with published totals, e.g. the columns of a
+        cross-table; all groupings are applied repeatedly until nothing changes.
     derived: derived column -> the count columns it is computed from; suppressed if
         any of them is suppressed or small.
     """
@@ -37,6 +39,13 @@ class DisclosureSpec:
     counts: tuple[str, ...] = ()
     within: tuple[str, ...] | None = None
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    also_within: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def groupings(self) -> list[tuple[str, ...]]:
+        """Every grouping whose totals are published (rows, and columns of a cross-table)."""
+        first = [] if self.within is None else [self.within]
+        return first + list(self.also_within)
 
 
 def flag(col: str) -> str:
@@ -80,9 +89,14 @@ def protect(df: pl.DataFrame, spec: DisclosureSpec, threshold: int) -> pl.DataFr
             [pl.lit(False).alias(flag(c)) for c in (*spec.counts, *spec.derived)]
         )
     out = df.with_columns([_is_small(c, threshold).alias(flag(c)) for c in spec.counts])
-    if spec.within is not None:
-        for c in spec.counts:
-            out = _secondary(out, c, spec.within)
+    for c in spec.counts:
+        # repeat until stable: suppressing in one grouping can expose a cell in another
+        for _ in range(10):
+            before = out[flag(c)].sum()
+            for grouping in spec.groupings:
+                out = _secondary(out, c, grouping)
+            if out[flag(c)].sum() == before:
+                break
     derived_flags = []
     for col, sources in spec.derived.items():
         cond = pl.lit(False)

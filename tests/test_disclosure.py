@@ -58,3 +58,17 @@ def test_display_value():
     assert display_value(None, False) == "–"
     assert display_value(1280, False) == "1,280"
     assert display_value(93.671, False, 1) == "93.7"
+
+
+def test_cross_table_secondary_suppression_in_rows_and_columns():
+    # 2x3 cross-table with row and column totals published.
+    #        x    y    z
+    # r1     3   10   12      r1 has one primary (3) -> secondary on y=10
+    # r2    20   30   40      column y now has one suppressed cell -> r2,y (30) too;
+    #                         column x has one suppressed cell -> r2,x (20) too.
+    df = pl.DataFrame(
+        {"r": ["r1"] * 3 + ["r2"] * 3, "c": list("xyz") * 2, "n": [3, 10, 12, 20, 30, 40]}
+    )
+    spec = DisclosureSpec(counts=("n",), within=("r",), also_within=(("c",),))
+    out = protect(df, spec, threshold=5)
+    assert out["is_n_suppressed"].to_list() == [True, True, False, True, True, False]

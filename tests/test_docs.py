@@ -17,3 +17,12 @@ def test_data_contract_doc_lists_every_table_and_column_as_the_contract_does():
 def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text(encoding="utf-8")[:1500]
     assert "make report" in head and "make test" in head
+
+
+def test_data_dictionary_doc_is_generated_from_schemas_and_measures():
+    from pipeline.dictionary import dictionary_markdown
+
+    text = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert text == dictionary_markdown(), (
+        "regenerate: python -c 'from pipeline.dictionary import write; write()'"
+    )

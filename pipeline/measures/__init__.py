@@ -56,8 +56,14 @@ def load_all() -> dict[str, Measure]:
 
 
 def compute(core: Core, params: RunParams) -> dict[str, pl.DataFrame]:
-    """Every registered measure, computed once: {'out_<name>': frame}."""
-    return {f"out_{m.name}": m.func(core, params) for m in load_all().values()}
+    """Every registered measure, computed once: {'out_<name>': frame}.
+
+    Optional input tables that were not supplied are present as empty frames.
+    """
+    from pipeline.schemas import CORE, empty
+
+    full = {name: empty(name) for name in CORE} | dict(core)
+    return {f"out_{m.name}": m.func(full, params) for m in load_all().values()}
 
 
 def publish(outs: dict[str, pl.DataFrame], params: RunParams) -> dict[str, pl.DataFrame]:

@@ -1,0 +1,309 @@
+"""House style and chart builders for published charts, plus alt text written from the data.
+
+One Altair theme (`cic`) is registered and enabled on import: Okabe-Ito colours that reach
+3:1 contrast on white (lines and bars are graphical objects, WCAG 1.4.11), a system font
+stack (nothing fetched), readable sizes and the SVG renderer. Builders never rely on
+colour alone: series also differ by dash and point shape, bars carry value labels.
+Every builder embeds only the columns it uses from the aggregated frame it was given,
+and never the `is_*_suppressed` flags (suppressed values are already null).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+# Okabe-Ito, keeping only colours with >= 3:1 contrast against white (black last).
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#6C6C6C"]
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 0], [4, 4]]
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+TEXT = "#1a1a1a"
+WIDTH = 560
+HEIGHT = 300
+
+
+def _theme() -> dict:
+    return {
+        "usermeta": {"embedOptions": {"renderer": "svg", "actions": False}},
+        "config": {
+            "font": FONT,
+            "background": "#ffffff",
+            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
+            "title": {
+                "font": FONT,
+                "fontSize": 16,
+                "fontWeight": 600,
+                "anchor": "start",
+                "color": TEXT,
+                "limit": 0,
+            },
+            "axis": {
+                "labelFont": FONT,
+                "titleFont": FONT,
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "labelColor": TEXT,
+                "titleColor": TEXT,
+                "titleFontWeight": 600,
+                "domainColor": "#595959",
+                "tickColor": "#595959",
+                "gridColor": "#e0e0e0",
+            },
+            "legend": {
+                "labelFont": FONT,
+                "titleFont": FONT,
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "labelColor": TEXT,
+                "titleColor": TEXT,
+                "orient": "bottom",
+                "direction": "horizontal",
+                "labelLimit": 0,
+            },
+            "range": {"category": PALETTE},
+            "line": {"strokeWidth": 2.5, "color": PALETTE[0]},
+            "point": {"size": 60, "filled": True, "color": PALETTE[0]},
+            "bar": {"color": PALETTE[0]},
+            "text": {"font": FONT, "fontSize": 12, "color": TEXT},
+        },
+    }
+
+
+@alt.theme.register("cic", enable=True)
+def cic_theme() -> alt.theme.ThemeConfig:
+    """The house style (registered and enabled when this module is imported)."""
+    return _theme()  # type: ignore[return-value]
+
+
+def _is_flag(name: str) -> bool:
+    return name.startswith("is_") and name.endswith("_suppressed")
+
+
+def publishable(df: pl.DataFrame, used: list[str]) -> pl.DataFrame:
+    """Only the columns a chart uses, never a disclosure flag."""
+    cols = [c for c in dict.fromkeys(used) if c and not _is_flag(c)]
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise KeyError(f"chart data has no column(s) {', '.join(missing)}")
+    return df.select(cols)
+
+
+def _temporal(df: pl.DataFrame, col: str) -> bool:
+    return df.schema[col] in (pl.Date, pl.Datetime) or isinstance(df.schema[col], pl.Datetime)
+
+
+def _tooltips(df: pl.DataFrame, fields: list[str], y: str, y_format: str | None) -> list:
+    out = []
+    for f in fields:
+        if _temporal(df, f):
+            out.append(alt.Tooltip(f, type="temporal", timeUnit="yearmonth", format="%B %Y"))
+        elif f == y:
+            out.append(alt.Tooltip(f, type="quantitative", format=y_format or ",.0f"))
+        elif df.schema[f].is_numeric():
+            out.append(alt.Tooltip(f, type="quantitative"))
+        else:
+            out.append(alt.Tooltip(f, type="nominal"))
+    return out
+
+
+def _series_scales(df: pl.DataFrame, color: str) -> tuple[list, int]:
+    domain = list(dict.fromkeys(df[color].drop_nulls().to_list()))
+    return domain, len(domain)
+
+
+def line_chart(
+    df: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    title: str,
+    x_title: str,
+    y_title: str,
+    tooltip: list[str] | None = None,
+    y_format: str | None = None,
+) -> alt.Chart:
+    """A trend line (points marked); several series differ by colour, dash and shape."""
+    tips = tooltip or [c for c in (x, color, y) if c]
+    data = publishable(df, [x, y, color or "", *tips])
+    x_enc = (
+        alt.X(
+            x,
+            type="temporal",
+            timeUnit="yearmonth",
+            title=x_title,
+            axis=alt.Axis(
+                format="%b %Y", labelAngle=-45, tickCount={"interval": "month", "step": 1}
+            ),
+        )
+        if _temporal(data, x)
+        else alt.X(x, type="ordinal", title=x_title, sort=None, axis=alt.Axis(labelAngle=-45))
+    )
+    enc: dict[str, Any] = {
+        "x": x_enc,
+        "y": alt.Y(
+            y,
+            type="quantitative",
+            title=y_title,
+            axis=alt.Axis(format=y_format) if y_format else alt.Axis(),
+        ),
+        "tooltip": _tooltips(data, tips, y, y_format),
+    }
+    if color:
+        domain, n = _series_scales(data, color)
+        enc["color"] = alt.Color(color, type="nominal", title=None, scale=alt.Scale(domain=domain))
+        enc["strokeDash"] = alt.StrokeDash(
+            color, type="nominal", title=None, scale=alt.Scale(domain=domain, range=DASHES[:n])
+        )
+        enc["shape"] = alt.Shape(
+            color, type="nominal", title=None, scale=alt.Scale(domain=domain, range=SHAPES[:n])
+        )
+    return (
+        alt.Chart(data, title=title)
+        .mark_line(point=True)
+        .encode(**enc)
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+
+
+def bar_chart(
+    df: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    title: str,
+    x_title: str,
+    y_title: str,
+    horizontal: bool = False,
+    stack: bool = False,
+    tooltip: list[str] | None = None,
+) -> alt.Chart:
+    """Bars: `x` is the category field, `y` the value field, whatever the orientation.
+
+    Categories keep the frame's row order. Unstacked bars carry value labels so the
+    values never depend on colour; grouped series sit side by side.
+    """
+    tips = tooltip or [c for c in (x, color, y) if c]
+    data = publishable(df, [x, y, color or "", *tips])
+    cat = alt.X if not horizontal else alt.Y
+    val = alt.Y if not horizontal else alt.X
+    offset = alt.XOffset if not horizontal else alt.YOffset
+    cat_axis = alt.Axis(labelAngle=0 if horizontal else -45, labelLimit=240)
+    enc: dict[str, Any] = {
+        ("y" if horizontal else "x"): cat(
+            x, type="nominal", title=x_title, sort=None, axis=cat_axis
+        ),
+        ("x" if horizontal else "y"): val(
+            y, type="quantitative", title=y_title, stack="zero" if stack else None
+        ),
+        "tooltip": _tooltips(data, tips, y, None),
+    }
+    if color:
+        domain, _ = _series_scales(data, color)
+        enc["color"] = alt.Color(color, type="nominal", title=None, scale=alt.Scale(domain=domain))
+        if not stack:
+            enc["xOffset" if not horizontal else "yOffset"] = offset(
+                color, type="nominal", scale=alt.Scale(domain=domain)
+            )
+    base = alt.Chart(data, title=title).properties(width=WIDTH, height=HEIGHT)
+    bars = base.mark_bar().encode(**enc)
+    if stack and color:
+        return bars
+    # Labels show every category, with `c` (at zero) where the value is suppressed.
+    label_enc = {k: v for k, v in enc.items() if k not in ("color", "tooltip")}
+    pos = "x" if horizontal else "y"
+    label_enc[pos] = val("_label_pos", type="quantitative", title=y_title)
+    label_enc["text"] = alt.Text("_label", type="nominal")
+    labels = (
+        base.transform_calculate(
+            _label_pos=f"isValid(datum[{y!r}]) ? datum[{y!r}] : 0",
+            _label=f"isValid(datum[{y!r}]) ? format(datum[{y!r}], ',.0f') : 'c'",
+        )
+        .mark_text(
+            align="left" if horizontal else "center",
+            baseline="middle" if horizontal else "bottom",
+            dx=4 if horizontal else 0,
+            dy=0 if horizontal else -3,
+        )
+        .encode(**label_enc)
+    )
+    return alt.layer(bars, labels)
+
+
+# ---------------------------------------------------------------- alt text
+def _fmt_x(value: Any, x_format: str) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.strftime(x_format)
+    return str(value)
+
+
+def alt_text_trend(
+    df: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    what: str,
+    x_format: str = "%B %Y",
+    value_format: str = "{:,.0f}",
+) -> str:
+    """'Line chart: <what> rose from A in <x0> to B in <x1>, peaking at P in <xp>'."""
+    flag = f"is_{y}_suppressed"
+    rows = df.sort(x)
+    if flag in rows.columns:
+        rows = rows.with_columns(pl.when(pl.col(flag)).then(None).otherwise(pl.col(y)).alias(y))
+    points = [(r[x], r[y]) for r in rows.iter_rows(named=True) if r[y] is not None]
+    n_hidden = rows.height - len(points)
+    if not points:
+        return f"Line chart: {what}; all values are suppressed or missing"
+    (x0, v0), (x1, v1) = points[0], points[-1]
+    s0, s1 = value_format.format(v0), value_format.format(v1)
+    if len(points) == 1:
+        text = f"Line chart: {what} was {s0} in {_fmt_x(x0, x_format)}"
+    elif s0 == s1:
+        text = (
+            f"Line chart: {what} stayed at {s0} from {_fmt_x(x0, x_format)} "
+            f"to {_fmt_x(x1, x_format)}"
+        )
+    else:
+        verb = "rose" if v1 > v0 else "fell"
+        text = (
+            f"Line chart: {what} {verb} from {s0} in {_fmt_x(x0, x_format)} "
+            f"to {s1} in {_fmt_x(x1, x_format)}"
+        )
+    if len(points) > 2:
+        peak_i = max(range(len(points)), key=lambda i: (points[i][1], -i))
+        xp, vp = points[peak_i]
+        if 0 < peak_i < len(points) - 1 and vp > max(v0, v1):
+            text += f", peaking at {value_format.format(vp)} in {_fmt_x(xp, x_format)}"
+    if n_hidden:
+        text += f" ({n_hidden} value{'s' if n_hidden != 1 else ''} suppressed or missing)"
+    return text
+
+
+def alt_text_bars(
+    df: pl.DataFrame, *, category: str, value: str, what: str, value_format: str = "{:,.0f}"
+) -> str:
+    """'Bar chart of <what>: largest A (n), then B (n), ...; suppressed: C'."""
+    flag = f"is_{value}_suppressed"
+    shown: list[tuple[str, float]] = []
+    hidden: list[str] = []
+    for r in df.iter_rows(named=True):
+        if r[value] is None or bool(r.get(flag)):
+            hidden.append(str(r[category]))
+        else:
+            shown.append((str(r[category]), r[value]))
+    shown.sort(key=lambda p: -p[1])
+    parts = [f"{c} ({value_format.format(v)})" for c, v in shown]
+    text = f"Bar chart of {what}"
+    if parts:
+        text += ": largest " + parts[0]
+        if len(parts) > 1:
+            text += ", then " + ", ".join(parts[1:])
+    if hidden:
+        text += ("; " if parts else ": ") + "suppressed: " + ", ".join(hidden)
+    return text

@@ -1,0 +1,154 @@
+"""Execute the report notebooks with papermill, in parallel, into the build folder.
+
+Notebooks in `notebooks/` are committed without outputs (tests/test_notebooks_clean.py);
+executed copies live in `build/<authority>/<year>/notebooks/`, where the report sources
+embed their labelled cells. A failing notebook gives one line naming the notebook and
+the failing cell, not a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from pipeline.params import RunParams
+
+_LABEL = re.compile(r"^#\|\s*label:\s*(\S+)", re.MULTILINE)
+
+
+class NotebookError(RuntimeError):
+    """A notebook failed to execute (one-line message)."""
+
+
+def cell_label(source: str) -> str | None:
+    """The Quarto label (`#| label: x`) of a cell, if any."""
+    m = _LABEL.search(source)
+    return m.group(1) if m else None
+
+
+def notebooks_dir(params: RunParams) -> Path:
+    return params.root.resolve() / "notebooks"
+
+
+def executed_dir(params: RunParams) -> Path:
+    """Where executed notebooks go; the render stage is the folder above it."""
+    return params.build_dir / params.slug / params.year_label / "notebooks"
+
+
+def _describe(source: str) -> str:
+    label = cell_label(source)
+    if label:
+        return f"cell {label}"
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip() and not ln.startswith("#|")]
+    first = lines[0] if lines else "(empty)"
+    return f"cell starting {first[:60]!r}"
+
+
+def _execute(src: Path, out: Path, parameters: dict, cwd: Path) -> Path:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            str(src),
+            str(out),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
+    except PapermillExecutionError as exc:
+        evalue = str(exc.evalue).strip().splitlines()
+        detail = f"{exc.ename}: {evalue[0]}" if evalue else exc.ename
+        raise NotebookError(
+            f"notebook {src.stem}: {_describe(exc.source)} failed: {detail}"
+        ) from None
+    return out
+
+
+def run_notebooks(
+    params: RunParams,
+    names: list[str] | None = None,
+    *,
+    jobs: int = 2,
+    config_path: Path,
+    extra: dict | None = None,
+) -> dict[str, Path]:
+    """Execute `notebooks/<name>.ipynb` (all of them by default); return name -> executed path.
+
+    The notebooks only read the processed layer, so they are independent and run in
+    parallel, at most `jobs` at a time.
+    """
+    src_dir = notebooks_dir(params)
+    if names is None:
+        names = sorted(p.stem for p in src_dir.glob("*.ipynb"))
+    missing = [n for n in names if not (src_dir / f"{n}.ipynb").is_file()]
+    if missing:
+        raise NotebookError(f"{src_dir}: no notebook(s) {', '.join(missing)}")
+    parameters = {
+        "config_path": str(Path(config_path).resolve()),
+        "year_end": params.year_end,
+        "month": params.month,
+        "processed_dir": str(params.processed_dir),
+        **(extra or {}),
+    }
+    out_dir = executed_dir(params)
+    cwd = params.root.resolve()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {
+            n: pool.submit(
+                _execute, src_dir / f"{n}.ipynb", out_dir / f"{n}.ipynb", parameters, cwd
+            )
+            for n in names
+        }
+        errors, done = [], {}
+        for n, fut in futures.items():
+            try:
+                done[n] = fut.result()
+            except NotebookError as exc:
+                errors.append(str(exc))
+    if errors:
+        raise NotebookError(errors[0] if len(errors) == 1 else "; ".join(errors))
+    return done
+
+
+def strip_outputs(path: Path) -> bool:
+    """Remove outputs, execution counts and run metadata; True if the file changed."""
+    path = Path(path)
+    before = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(before, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        for key in ("execution", "papermill"):
+            cell.metadata.pop(key, None)
+    nb.metadata.pop("papermill", None)
+    after = nbformat.writes(nb) + "\n"
+    if after != before:
+        path.write_text(after, encoding="utf-8")
+        return True
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipeline.notebooks [files]`: strip outputs before committing."""
+    import sys
+
+    files = [Path(a) for a in (argv if argv is not None else sys.argv[1:])] or sorted(
+        Path("notebooks").glob("*.ipynb")
+    )
+    for f in files:
+        if strip_outputs(f):
+            print(f"stripped {f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

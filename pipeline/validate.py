@@ -1,0 +1,500 @@
+"""raw_ tables -> typed core_ tables + quarantine, with every row accounted for.
+
+Each rule (pipeline/rules) names failing rows; a row failing any rule goes to the
+quarantine (one row per failing rule, with file, row number, child ID, rule code, reason)
+and is left out of core. Per table, rows_in == rows_clean + rows_quarantined exactly:
+`validate` asserts it, so a row can never be silently lost. Summary and rule counts hold
+only counts, rule codes and reasons (no child-level values) and may be shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.contract import TableSpec, codes, tables
+from pipeline.ingest import empty_raw, parse_date
+from pipeline.params import RunParams
+from pipeline.rules import Rule, RuleContext, registry
+from pipeline.schemas import CORE, conform
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_SCHEMA = {
+    "table": pl.String,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
+    "child_id": pl.String,
+    "rule_code": pl.String,
+    "message": pl.String,
+    "fields": pl.String,
+}
+SUMMARY_SCHEMA = {
+    "table": pl.String,
+    "rows_in": pl.Int64,
+    "rows_clean": pl.Int64,
+    "rows_quarantined": pl.Int64,
+}
+RULE_COUNTS_SCHEMA = {
+    "rule_code": pl.String,
+    "table": pl.String,
+    "message": pl.String,
+    "rows_count": pl.Int64,
+}
+FAILURES_SCHEMA = {"table": pl.String, "row_id": pl.UInt32, "rule_code": pl.String}
+
+
+@dataclass
+class ValidationResult:
+    core: dict[str, pl.DataFrame]
+    quarantine: pl.DataFrame  # child-level: never published
+    summary: pl.DataFrame  # aggregate: table, rows_in, rows_clean, rows_quarantined
+    rule_counts: pl.DataFrame  # aggregate: rule_code, table, message, rows_count
+
+    def aggregate_tables(self) -> dict[str, pl.DataFrame]:
+        """The shareable outputs under the names the notebook reads."""
+        return {"validation_summary": self.summary, "validation_rules": self.rule_counts}
+
+
+# ---------------------------------------------------------------- entry point
+def validate(
+    raw_tables: dict[str, pl.DataFrame], params: RunParams, *, engine: str = "gx"
+) -> ValidationResult:
+    """Check every raw table, quarantine failing rows and build the typed core tables.
+
+    `engine="gx"` runs the contract rules as Great Expectations suites; `"polars"` runs
+    their polars twins (same codes, same rows; no GX import).
+    """
+    if engine not in ("gx", "polars"):
+        raise ValueError(f"engine must be 'gx' or 'polars', not {engine!r}")
+    raw = prepare(raw_tables)
+    failures = run_rules(raw, params.extract_date, engine=engine)
+    clean = {t: df.join(_failed_ids(failures, t), on="row_id", how="anti") for t, df in raw.items()}
+    core = build_core(clean)
+    quarantine = quarantine_rows(raw, failures)
+    summary = _summary(raw, clean, failures)
+    _assert_reconciles(summary, core)
+    rule_counts = _rule_counts(failures)
+    log.info(
+        "validated %d rows: %d clean, %d quarantined",
+        summary["rows_in"].sum(),
+        summary["rows_clean"].sum(),
+        summary["rows_quarantined"].sum(),
+    )
+    return ValidationResult(
+        core=core, quarantine=quarantine, summary=summary, rule_counts=rule_counts
+    )
+
+
+def prepare(raw_tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Contract table name -> raw strings + `row_id`; absent optional tables are empty."""
+    out = {}
+    for name, spec in tables().items():
+        df = raw_tables.get(f"raw_{name}", raw_tables.get(name))
+        if df is None:
+            df = empty_raw(spec)
+        if "source_row" not in df.columns:
+            df = df.with_row_index("source_row", offset=2).with_columns(
+                pl.col("source_row").cast(pl.Int64)
+            )
+        if "source_file" not in df.columns:
+            df = df.with_columns(source_file=pl.lit(name))
+        df = df.with_columns(
+            [pl.lit(None, pl.String).alias(c) for c in spec.column_names if c not in df.columns]
+        )
+        out[name] = df.select(*spec.column_names, "source_file", "source_row").with_row_index(
+            "row_id"
+        )
+    return out
+
+
+def run_rules(
+    raw: dict[str, pl.DataFrame], extract_date: dt.date, *, engine: str = "polars"
+) -> pl.DataFrame:
+    """Every failure as (table, row_id, rule_code), running rules stage by stage."""
+    rules = list(registry().values())
+    ctx = RuleContext(extract_date=extract_date, raw=raw)
+    parts: list[pl.DataFrame] = []
+    if engine == "gx":
+        from pipeline.rules.gx import run_suites
+
+        parts.append(run_suites(raw, [r for r in rules if r.gx is not None]))
+    for stage in sorted({r.stage for r in rules}):
+        todo = [r for r in rules if r.stage == stage and not (engine == "gx" and r.gx is not None)]
+        for table in raw:
+            parts += _run_table_rules([r for r in todo if r.table == table], raw[table], ctx)
+        so_far = _concat(parts, FAILURES_SCHEMA)
+        ctx.failed = {t: _failed_ids(so_far, t) for t in raw}
+    return _concat(parts, FAILURES_SCHEMA).unique().sort("table", "row_id", "rule_code")
+
+
+def _run_table_rules(rules: list[Rule], raw: pl.DataFrame, ctx: RuleContext) -> list[pl.DataFrame]:
+    """Run one table's rules; expression rules share one pass (dates parsed once per column)."""
+    exprs, parts = {}, []
+    for r in rules:
+        out = r.check(raw, ctx)
+        if isinstance(out, pl.Expr):
+            exprs[r.code] = out.fill_null(False)
+        else:
+            parts.append(
+                out.select("row_id")
+                .unique()
+                .with_columns(table=pl.lit(r.table), rule_code=pl.lit(r.code))
+            )
+    if exprs and raw.height:
+        flags = raw.lazy().select("row_id", *[e.alias(code) for code, e in exprs.items()]).collect()
+        for code in exprs:
+            hit = flags.filter(pl.col(code)).select("row_id")
+            if hit.height:
+                parts.append(hit.with_columns(table=pl.lit(rules[0].table), rule_code=pl.lit(code)))
+    return parts
+
+
+def _concat(parts: list[pl.DataFrame], schema: dict) -> pl.DataFrame:
+    frames = [p.select([pl.col(c).cast(t) for c, t in schema.items()]) for p in parts]
+    return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
+
+
+def _failed_ids(failures: pl.DataFrame, table: str) -> pl.DataFrame:
+    return failures.filter(pl.col("table") == table).select("row_id").unique()
+
+
+# ---------------------------------------------------------------- quarantine and counts
+def _rules_frame() -> pl.DataFrame:
+    rules = registry().values()
+    return pl.DataFrame(
+        {
+            "rule_code": [r.code for r in rules],
+            "message": [r.message for r in rules],
+            "fields": [", ".join(r.fields) for r in rules],
+        }
+    )
+
+
+def quarantine_rows(raw: dict[str, pl.DataFrame], failures: pl.DataFrame) -> pl.DataFrame:
+    """One row per failing rule per row: where to find it, whose it is, and why it failed."""
+    parts = []
+    for table, df in raw.items():
+        f = failures.filter(pl.col("table") == table)
+        if f.height:
+            parts.append(
+                f.join(
+                    df.select("row_id", "source_file", "source_row", child_id="CHILD"),
+                    on="row_id",
+                    how="left",
+                )
+            )
+    if not parts:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    return (
+        pl.concat(parts, how="vertical")
+        .join(_rules_frame(), on="rule_code", how="left")
+        .select(list(QUARANTINE_SCHEMA))
+        .sort("table", "source_file", "source_row", "rule_code")
+    )
+
+
+def _summary(raw, clean, failures) -> pl.DataFrame:
+    rows = [
+        {
+            "table": t,
+            "rows_in": raw[t].height,
+            "rows_clean": clean[t].height,
+            "rows_quarantined": _failed_ids(failures, t).height,
+        }
+        for t in raw
+    ]
+    return pl.DataFrame(rows, schema=SUMMARY_SCHEMA, orient="row")
+
+
+CORE_SOURCE = {
+    "core_children": "header",
+    "core_episodes": "episodes",
+    "core_reviews": "reviews",
+    "core_review_process": "review_process",
+    "core_escalations": "escalations",
+    "core_contacts": "contacts",
+    "core_practice_notes": "practice_notes",
+    "core_uasc": "uasc",
+    "core_missing": "missing",
+    "core_oc2": "oc2",
+    "core_oc3": "oc3",
+    "core_ad1": "ad1",
+    "core_placed_for_adoption": "placed_for_adoption",
+    "core_previous_permanence": "previous_permanence",
+}
+
+
+def _assert_reconciles(summary: pl.DataFrame, core: dict[str, pl.DataFrame]) -> None:
+    """Nothing lost: in == clean + quarantined per table, and each clean row is one core row."""
+    bad = summary.filter(pl.col("rows_in") != pl.col("rows_clean") + pl.col("rows_quarantined"))
+    if bad.height:
+        raise AssertionError(f"row accounting does not reconcile for {bad['table'].to_list()}")
+    clean = dict(zip(summary["table"], summary["rows_clean"], strict=True))
+    for name, table in CORE_SOURCE.items():
+        if core[name].height != clean[table]:
+            raise AssertionError(
+                f"{name}: {core[name].height} rows but {clean[table]} clean {table} rows"
+            )
+
+
+def _rule_counts(failures: pl.DataFrame) -> pl.DataFrame:
+    counts = failures.group_by("rule_code", "table").agg(rows_count=pl.len().cast(pl.Int64))
+    return (
+        counts.join(_rules_frame().select("rule_code", "message"), on="rule_code", how="left")
+        .select(list(RULE_COUNTS_SCHEMA))
+        .sort(["rows_count", "rule_code"], descending=[True, False])
+    )
+
+
+def summary_json(result: ValidationResult) -> dict:
+    """{table: {rows_in, rows_clean, rows_quarantined}, 'rules': {code: rows}} (counts only)."""
+    out: dict = {
+        r["table"]: {k: r[k] for k in ("rows_in", "rows_clean", "rows_quarantined")}
+        for r in result.summary.iter_rows(named=True)
+    }
+    out["rules"] = dict(
+        zip(result.rule_counts["rule_code"], result.rule_counts["rows_count"], strict=True)
+    )
+    return out
+
+
+def summary_text(result: ValidationResult) -> str:
+    """A plain table of row accounting for the terminal, then the rules that fired."""
+    cols = ("rows_in", "rows_clean", "rows_quarantined")
+    width = max([len("table"), *(len(t) for t in result.summary["table"])])
+    lines = [f"{'table':<{width}}  " + "  ".join(f"{c:>16}" for c in cols)]
+    for r in result.summary.iter_rows(named=True):
+        lines.append(f"{r['table']:<{width}}  " + "  ".join(f"{r[c]:>16,}" for c in cols))
+    total = {c: result.summary[c].sum() for c in cols}
+    lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[c]:>16,}" for c in cols))
+    if result.rule_counts.height:
+        lines += ["", "Rules that quarantined rows:"]
+        for r in result.rule_counts.iter_rows(named=True):
+            lines.append(f"  {r['rule_code']:<36} {r['rows_count']:>9,}  {r['message']}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- core tables
+def typed(df: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    """Contract types: dates parsed, whole numbers as Int64, everything else kept as strings."""
+    exprs = []
+    for c in spec.columns:
+        if c.type == "date":
+            exprs.append(parse_date(pl.col(c.name)).alias(c.name))
+        elif c.type == "int":
+            exprs.append(pl.col(c.name).cast(pl.Int64, strict=False))
+    return df.with_columns(exprs)
+
+
+def _flag(col: str) -> pl.Expr:
+    """0/1 flag -> Boolean (null stays null)."""
+    return pl.col(col).replace_strict(
+        {"1": True, "0": False}, default=None, return_dtype=pl.Boolean
+    )
+
+
+RENAMES: dict[str, dict[str, str]] = {
+    "core_episodes": {
+        "CHILD": "child_id",
+        "DECOM": "episode_start_date",
+        "DEC": "episode_end_date",
+        "RNE": "new_episode_reason_code",
+        "LS": "legal_status_code",
+        "CIN": "need_code",
+        "PLACE": "placement_code",
+        "PLACE_PROVIDER": "placement_provider_code",
+        "REC": "reason_ceased_code",
+        "REASON_PLACE_CHANGE": "placement_change_reason_code",
+        "URN": "urn",
+    },
+    "core_reviews": {
+        "CHILD": "child_id",
+        "REVIEW": "review_date",
+        "REVIEW_CODE": "participation_code",
+    },
+    "core_review_process": {
+        "CHILD": "child_id",
+        "REVIEW": "review_date",
+        "IRO": "iro_id",
+        "RECS_ISSUED": "recommendations_issued_date",
+        "MINUTES_COMPLETED": "minutes_completed_date",
+        "MINUTES_DISTRIBUTED": "minutes_distributed_date",
+        "SWR_DUE": "sw_report_due_date",
+        "SWR_RECEIVED": "sw_report_received_date",
+    },
+    "core_escalations": {
+        "ESC_ID": "escalation_id",
+        "CHILD": "child_id",
+        "IRO": "iro_id",
+        "RAISED": "raised_date",
+        "STAGE": "stage_code",
+        "RESOLVED": "resolved_date",
+        "OUTCOME": "outcome_code",
+    },
+    "core_contacts": {
+        "CHILD": "child_id",
+        "IRO": "iro_id",
+        "CONTACT_DATE": "contact_date",
+        "CONTACT_TYPE": "contact_type_code",
+    },
+    "core_practice_notes": {
+        "NOTE_ID": "note_id",
+        "CHILD": "child_id",
+        "IRO": "iro_id",
+        "NOTE_DATE": "note_date",
+        "NOTE_TYPE": "note_type_code",
+    },
+    "core_uasc": {"CHILD": "child_id", "DUC": "uasc_ceased_date"},
+    "core_missing": {
+        "CHILD": "child_id",
+        "MISSING": "missing_type_code",
+        "MIS_START": "missing_start_date",
+        "MIS_END": "missing_end_date",
+    },
+    "core_oc2": {"CHILD": "child_id", "SDQ_SCORE": "sdq_score", "SDQ_REASON": "sdq_reason_code"},
+    "core_oc3": {
+        "CHILD": "child_id",
+        "DOB": "birth_date",
+        "IN_TOUCH": "in_touch_code",
+        "ACTIV": "activity_code",
+        "ACCOM": "accommodation_code",
+    },
+    "core_ad1": {"CHILD": "child_id", "DATE_INT": "decision_date", "DATE_MATCH": "match_date"},
+    "core_placed_for_adoption": {
+        "CHILD": "child_id",
+        "DATE_PLACED": "placed_date",
+        "DATE_PLACED_CEASED": "placed_ceased_date",
+        "REASON_PLACED_CEASED": "placed_ceased_reason_code",
+    },
+    "core_previous_permanence": {"CHILD": "child_id", "PREV_PERM": "previous_permanence_code"},
+}
+FLAGS: dict[str, dict[str, str]] = {
+    "core_oc2": {
+        "CONVICTED": "is_convicted",
+        "HEALTH_CHECK": "has_health_check",
+        "IMMUNISATIONS": "has_immunisations",
+        "TEETH_CHECK": "has_teeth_check",
+        "HEALTH_ASSESSMENT": "has_health_assessment",
+        "SUBSTANCE_MISUSE": "has_substance_misuse",
+    },
+    "core_ad1": {"FOSTER_CARE": "is_foster_carer_adoption"},
+}
+
+
+def build_core(clean: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Every core_ table validation owns (not periods of care or month ends), conformed."""
+    specs = tables()
+    t = {name: typed(df, specs[name]) for name, df in clean.items()}
+    core = {}
+    for name, source in CORE_SOURCE.items():
+        if name == "core_children":
+            core[name] = children(t["header"], t["uasc"])
+            continue
+        renames, flags = RENAMES[name], FLAGS.get(name, {})
+        df = t[source].select(
+            *[pl.col(raw).alias(new) for raw, new in renames.items()],
+            *[_flag(raw).alias(new) for raw, new in flags.items()],
+        )
+        core[name] = conform(name, df)
+    core["core_escalation_areas"] = escalation_areas(core["core_escalations"], t["escalations"])
+    assert set(core) == set(CORE) - {"core_periods_of_care", "core_month_end"}
+    return core
+
+
+def children(header: pl.DataFrame, uasc: pl.DataFrame) -> pl.DataFrame:
+    """One row per child with labels and groups; UASC from the (clean) UASC table."""
+    uasc_by_child = uasc.group_by("CHILD").agg(uasc_ceased_date=pl.col("DUC").max())
+    df = header.join(uasc_by_child, on="CHILD", how="left").select(
+        child_id="CHILD",
+        sex=pl.col("SEX").replace_strict(codes("SEX"), default=None),
+        birth_date="DOB",
+        ethnicity_code="ETHNIC",
+        ethnicity_group=pl.col("ETHNIC").replace_strict(codes("ETHNIC_GROUP"), default=None),
+        is_white_british=(pl.col("ETHNIC") == "WBRI").fill_null(False),
+        is_uasc=pl.col("CHILD").is_in(uasc["CHILD"].implode()),
+        uasc_ceased_date="uasc_ceased_date",
+    )
+    return conform("core_children", df)
+
+
+def escalation_areas(core_escalations: pl.DataFrame, escalations: pl.DataFrame) -> pl.DataFrame:
+    """One row per escalation and area of focus (AREAS is ';'-separated)."""
+    df = (
+        escalations.select(escalation_id="ESC_ID", area_code=pl.col("AREAS").str.split(";"))
+        .explode("area_code")
+        .with_columns(pl.col("area_code").str.strip_chars())
+        .filter(pl.col("area_code").is_not_null() & (pl.col("area_code") != ""))
+        .unique(maintain_order=True)
+    )
+    return conform("core_escalation_areas", df)
+
+
+def rules_table() -> list[Rule]:
+    """All registered rules: by table in contract order, then stage, then code."""
+    order = list(tables())
+    return sorted(registry().values(), key=lambda r: (order.index(r.table), r.stage, r.code))
+
+
+RULES_DOC_INTRO = """\
+# Validation rules
+
+<!-- Generated by `pipeline.validate.rules_markdown()`; regenerate with
+`.venv/bin/python -c "from pipeline.validate import write_rules_doc; write_rules_doc()"`.
+A test fails when this file and the rule registry disagree. -->
+
+Every raw row is checked by every rule of its table. A row that fails any rule is
+**quarantined**: it is left out of the core tables and written to the quarantine table
+(child-level, never published) once per failing rule, with its file, row number (as seen
+when opening the file: the header is row 1), child ID, rule code, reason and fields.
+
+## How reconciliation works
+
+For every input table `rows_in = rows_clean + rows_quarantined`, where `rows_quarantined`
+counts distinct rows (a row failing three rules counts once). `validate` asserts this for
+every table, and that each clean row becomes exactly one core row, so no row can be lost
+without trace. The counts go to the shareable tables `validation_summary` (per table) and
+`validation_rules` (rows per rule); they hold no child-level values.
+
+Rules run in stages, so cross-table checks compare with data that is itself valid:
+
+1. **Single table** - the contract rules and each table's own rules.
+2. **Against the header** - a row whose child is not in the clean header is an orphan
+   (`XT01-*`). A child whose header row is quarantined (for example a duplicated `CHILD`:
+   every copy is quarantined) therefore takes all its other rows into the quarantine with
+   it, rather than losing them silently. Dates of birth are compared here, and episodes
+   that overlap an earlier episode of the same child are found (the later one is
+   quarantined; open episodes run to the extract date).
+3. **Against episodes** - each review must fall inside a clean episode of the child
+   (start to end inclusive; open episodes run to the extract date).
+
+`GX-<TABLE>-<COLUMN>-<CHECK>` rules are generated from the data contract
+(`pipeline/contract/tables.yml`) and run as one Great Expectations suite per table
+(`validate(..., engine="gx")`, the default). Each has a polars twin giving the same rows
+(`engine="polars"`, used by fast tests); a test keeps the two engines in agreement.
+Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD.
+
+## Rules
+
+| Code | Table | Stage | Fields | Reason |
+|:---|:---|---:|:---|:---|
+"""
+
+
+def rules_markdown() -> str:
+    """The text of docs/validation-rules.md, generated from the rule registry."""
+    rows = [
+        f"| `{r.code}` | {r.table} | {r.stage} | {', '.join(r.fields)} | {r.message.replace('|', '/')} |"
+        for r in rules_table()
+    ]
+    return RULES_DOC_INTRO + "\n".join(rows) + "\n"
+
+
+def write_rules_doc(
+    path: Path = Path(__file__).parents[1] / "docs" / "validation-rules.md",
+) -> None:
+    path.write_text(rules_markdown(), encoding="utf-8")

@@ -1,0 +1,138 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.ingest import ingest, parse_date
+
+HEADER_CSV = "CHILD,SEX,DOB,ETHNIC\n0012,1,01/02/2010,WBRI\n"
+EPISODES_CSV = "CHILD,DECOM,RNE,LS,CIN,PLACE\n0012,01/01/2020,S,C2,N1,U1\n"
+REVIEWS_CSV = "CHILD,REVIEW,REVIEW_CODE\n0012,01/03/2020,PN1\n"
+
+
+def write(folder, name, text, encoding="utf-8"):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def raw_dir(tmp_path):
+    write(tmp_path, "header.csv", HEADER_CSV)
+    write(tmp_path, "episodes.csv", EPISODES_CSV)
+    write(tmp_path, "reviews.csv", REVIEWS_CSV)
+    return tmp_path
+
+
+def test_minimal_folder_gives_every_contract_table_as_strings(raw_dir):
+    result = ingest(raw_dir)
+    header = result.tables["raw_header"]
+    assert header["CHILD"].to_list() == ["0012"]  # leading zeros kept
+    assert header["UPN"].to_list() == [None]  # optional column absent -> null
+    assert set(header.schema.values()) == {pl.String, pl.Int64}
+    assert header["source_file"].to_list() == ["header.csv"]
+    assert header["source_row"].to_list() == [2]
+    assert result.tables["raw_escalations"].height == 0
+    assert "raw_practice_notes" in result.tables
+
+
+def test_headers_matched_loosely_extras_dropped_values_tidied(raw_dir):
+    write(
+        raw_dir,
+        "header.csv",
+        " child ,Sex, d o b ,ETHNIC,Notes\n  7 , 2 ,01/02/2010,,x\n\n8,1,2010-02-01,WBRI,\n",
+    )
+    result = ingest(raw_dir)
+    header = result.tables["raw_header"]
+    assert header.select("CHILD", "SEX", "ETHNIC", "source_row").rows() == [
+        ("7", "2", None, 2),
+        ("8", "1", "WBRI", 4),  # a blank line is row 3 in the file
+    ]
+    report = next(f for f in result.files if f.path == "header.csv")
+    assert report.status == "ingested" and report.rows == 2
+    assert "Notes" in report.note and "1 blank rows skipped" in report.note
+
+
+def test_bom_and_windows_1252(raw_dir):
+    write(
+        raw_dir, "header.csv", "\ufeffCHILD,SEX,DOB,ETHNIC,UPN\n1,1,01/02/2010,WBRI,Zoë\n", "utf-8"
+    )
+    write(raw_dir, "uasc.csv", "CHILD,DUC,SEX\n1,01/01/2030,Renée’s\n", "cp1252")  # not valid UTF-8
+    result = ingest(raw_dir)
+    assert result.tables["raw_header"]["UPN"].to_list() == ["Zoë"]
+    assert result.tables["raw_uasc"]["SEX"].to_list() == ["Renée’s"]
+
+
+def test_subfolders_case_insensitive_stems_and_several_files_concatenated(raw_dir):
+    write(raw_dir, "ssda903/Episodes.CSV", EPISODES_CSV.replace("0012", "0099"))
+    result = ingest(raw_dir)
+    eps = result.tables["raw_episodes"]
+    assert eps.select("CHILD", "source_file").rows() == [
+        ("0012", "episodes.csv"),
+        ("0099", "ssda903/Episodes.CSV"),
+    ]
+
+
+def test_xlsx_first_sheet_as_strings(raw_dir):
+    (raw_dir / "header.csv").unlink()
+    df = pl.DataFrame(
+        {
+            "CHILD": ["0012", "13"],
+            "SEX": [1.0, 2.0],
+            "DOB": [dt.date(2010, 2, 1), dt.date(2011, 3, 4)],
+            "ETHNIC": ["WBRI", "AIND"],
+        }
+    )
+    (raw_dir / "sub").mkdir()
+    df.write_excel(raw_dir / "sub" / "Header.XLSX")
+    header = ingest(raw_dir).tables["raw_header"]
+    assert header["CHILD"].to_list() == ["0012", "13"]
+    assert header["SEX"].to_list() == ["1", "2"]
+    assert header.select(parse_date(pl.col("DOB")))["DOB"].to_list() == [
+        dt.date(2010, 2, 1),
+        dt.date(2011, 3, 4),
+    ]
+    assert header["source_row"].to_list() == [2, 3]
+
+
+def test_unknown_and_empty_files_are_reported_not_fatal(raw_dir):
+    write(raw_dir, "sw_episodes.csv", "CHILD,SW_ID\n1,2\n")
+    write(raw_dir, "fake_903.xml", "<x/>")
+    write(raw_dir, "README.md", "# raw\n")
+    write(raw_dir, "missing.csv", "")
+    status = {f.path: (f.table, f.status) for f in ingest(raw_dir).files}
+    assert status["sw_episodes.csv"] == (None, "unknown file")
+    assert status["fake_903.xml"] == (None, "unknown file")
+    assert status["README.md"] == (None, "unknown file")
+    assert status["missing.csv"] == ("missing", "empty")
+    assert status["header.csv"] == ("header", "ingested")
+
+
+def test_missing_required_table_names_the_table(raw_dir):
+    (raw_dir / "reviews.csv").unlink()
+    with pytest.raises(InputError, match=r"^table reviews: required table missing"):
+        ingest(raw_dir)
+
+
+def test_empty_required_table_is_missing(raw_dir):
+    write(raw_dir, "reviews.csv", "")
+    with pytest.raises(InputError, match=r"reviews\.csv \(empty\)"):
+        ingest(raw_dir)
+
+
+def test_missing_required_column_names_file_and_column(raw_dir):
+    write(raw_dir, "ssda903/episodes.csv", "CHILD,RNE,LS,CIN,PLACE\n1,S,C2,N1,U1\n")
+    with pytest.raises(InputError) as err:
+        ingest(raw_dir)
+    assert str(err.value) == "ssda903/episodes.csv: column DECOM: required column DECOM is missing"
+
+
+def test_parse_date_formats():
+    s = pl.DataFrame(
+        {"d": ["01/02/2020", "1/2/2020", "2020-02-01", " 2020-02-01 ", "31/02/2020", "x", None]}
+    )
+    out = s.select(parse_date(pl.col("d")))["d"].to_list()
+    feb1 = dt.date(2020, 2, 1)
+    assert out == [feb1, feb1, feb1, feb1, None, None, None]

@@ -1,0 +1,208 @@
+"""Month-end snapshots: who is in care at each month end, and their characteristics then."""
+
+import datetime as dt
+
+import polars as pl
+
+from pipeline.params import RunParams
+from pipeline.schemas import CORE, frame
+from pipeline.transform.core import build_transforms
+from pipeline.transform.month_end import dfe_age_band, month_end_snapshots, snapshot_at
+
+d = dt.date
+
+
+def params(year_end=2024, history_years=1):
+    return RunParams.model_validate(
+        dict(
+            authority=dict(name="Test", old_la_code="999", new_la_code="E06999999"),
+            year_end=year_end,
+            extract_date=d(year_end, 4, 30),
+            population=dict(children_0_17=10_000),
+            history_years=history_years,
+        )
+    )
+
+
+def ep(child, start, end, rne="S", ls="C2", place="U4", rec=None, need="N1"):
+    return dict(
+        child_id=child,
+        episode_start_date=start,
+        episode_end_date=end,
+        new_episode_reason_code=rne,
+        legal_status_code=ls,
+        placement_code=place,
+        reason_ceased_code=rec,
+        need_code=need,
+    )
+
+
+def child(cid, birth, sex="1", eth="WBRI", uasc=False, ceased=None):
+    return dict(
+        child_id=cid,
+        sex=sex,
+        birth_date=birth,
+        ethnicity_code=eth,
+        is_white_british=eth == "WBRI",
+        is_uasc=uasc,
+        uasc_ceased_date=ceased,
+    )
+
+
+def core(episodes, children, uasc=()):
+    return {
+        "core_episodes": frame("core_episodes", episodes),
+        "core_children": frame("core_children", children),
+        "core_uasc": frame("core_uasc", list(uasc)),
+    }
+
+
+def at(snap, cid, month_end):
+    rows = snap.filter((pl.col("child_id") == cid) & (pl.col("month_end_date") == month_end))
+    assert rows.height <= 1
+    return rows.row(0, named=True) if rows.height else None
+
+
+def test_episode_ending_on_a_month_end_is_not_in_care_that_month_end():
+    c = core(
+        [ep("A", d(2023, 4, 10), d(2023, 6, 30), rec="E13")],
+        [child("A", d(2010, 1, 1))],
+    )
+    snap = month_end_snapshots(c, params())
+    assert snap["month_end_date"].to_list() == [d(2023, 4, 30), d(2023, 5, 31)]
+
+
+def test_episode_starting_on_a_month_end_counts_that_month_end():
+    c = core([ep("A", d(2023, 4, 30), None)], [child("A", d(2010, 1, 1))])
+    snap = month_end_snapshots(c, params())
+    assert snap.height == 12  # April 2023 .. March 2024
+    assert snap["month_end_date"].min() == d(2023, 4, 30)
+    assert at(snap, "A", d(2023, 4, 30))["months_in_care"] == 0
+
+
+def test_leaving_and_returning_gives_two_periods_and_months_in_care_restarts():
+    c = core(
+        [
+            ep("A", d(2022, 1, 15), d(2023, 5, 20), rec="E4A"),
+            ep("A", d(2023, 8, 1), None, rne="S", ls="C1"),
+        ],
+        [child("A", d(2012, 7, 1))],
+    )
+    snap = month_end_snapshots(c, params())
+    apr, may, jul, aug, mar = (
+        d(2023, 4, 30),
+        d(2023, 5, 31),
+        d(2023, 7, 31),
+        d(2023, 8, 31),
+        d(2024, 3, 31),
+    )
+    assert at(snap, "A", apr)["period_of_care_id"] == "A-1"
+    assert at(snap, "A", apr)["months_in_care"] == 15  # 15 Jan 2022 -> 30 Apr 2023
+    assert at(snap, "A", may) is None and at(snap, "A", jul) is None
+    assert at(snap, "A", aug)["period_of_care_id"] == "A-2"
+    assert at(snap, "A", aug)["period_start_date"] == d(2023, 8, 1)
+    assert at(snap, "A", aug)["months_in_care"] == 0
+    assert at(snap, "A", mar)["months_in_care"] == 7
+    assert at(snap, "A", apr)["duration_band"] == "13-24"
+    assert at(snap, "A", mar)["duration_band"] == "7-12"
+    assert at(snap, "A", mar)["legal_status_group"] == "Interim care order"
+    # age: born 1 July 2012 -> 10 at 30 April 2023, 11 at 31 August 2023
+    assert at(snap, "A", apr)["age_years"] == 10 and at(snap, "A", apr)["age_band"] == "10-12"
+    assert at(snap, "A", aug)["age_years"] == 11
+
+
+def test_short_break_episodes_are_not_counted():
+    c = core(
+        [
+            ep("A", d(2023, 4, 1), None, ls="V3"),
+            ep("B", d(2023, 4, 1), d(2023, 9, 10), ls="V4"),
+            ep("B", d(2023, 9, 10), None, rne="L", ls="V2"),
+        ],
+        [child("A", d(2015, 1, 1)), child("B", d(2015, 1, 1))],
+    )
+    snap = month_end_snapshots(c, params())
+    assert snap.filter(pl.col("child_id") == "A").is_empty()
+    b = snap.filter(pl.col("child_id") == "B")
+    assert b["month_end_date"].min() == d(2023, 9, 30)
+    # the period of looked-after care starts with the first counted (V2) episode
+    assert b["period_start_date"].unique().to_list() == [d(2023, 9, 10)]
+
+
+def test_uasc_status_ceases_at_18():
+    c = core(
+        [ep("U", d(2023, 6, 5), None, ls="V2")],
+        [child("U", d(2006, 1, 20), eth="AOTH", uasc=True)],
+        uasc=[dict(child_id="U", uasc_ceased_date=d(2024, 1, 20))],
+    )
+    snap = month_end_snapshots(c, params())
+    assert at(snap, "U", d(2023, 12, 31))["is_uasc"] is True
+    assert at(snap, "U", d(2024, 1, 31))["is_uasc"] is False
+    assert at(snap, "U", d(2024, 1, 31))["age_years"] == 18
+    assert at(snap, "U", d(2023, 12, 31))["ethnicity_group"] == "Asian or Asian British"
+    assert at(snap, "U", d(2023, 12, 31))["is_white_british"] is False
+
+
+def test_uasc_in_core_uasc_only_counts_too():
+    c = core(
+        [ep("U", d(2023, 6, 5), None, ls="V2")],
+        [child("U", d(2008, 1, 20), eth="BAFR")],
+        uasc=[dict(child_id="U", uasc_ceased_date=None)],
+    )
+    snap = month_end_snapshots(c, params())
+    assert snap["is_uasc"].all()
+
+
+def test_placement_start_stays_across_a_legal_status_only_change():
+    c = core(
+        [
+            ep("A", d(2023, 3, 10), d(2023, 7, 14), rne="S", ls="C1", place="U6", rec="X1"),
+            ep("A", d(2023, 7, 14), d(2023, 11, 2), rne="L", ls="C2", place="U6", rec="X1"),
+            ep("A", d(2023, 11, 2), None, rne="P", ls="C2", place="K2"),
+        ],
+        [child("A", d(2011, 5, 5))],
+    )
+    snap = month_end_snapshots(c, params())
+    assert at(snap, "A", d(2023, 6, 30))["placement_start_date"] == d(2023, 3, 10)
+    assert at(snap, "A", d(2023, 8, 31))["placement_start_date"] == d(2023, 3, 10)
+    assert at(snap, "A", d(2023, 8, 31))["legal_status_code"] == "C2"
+    assert at(snap, "A", d(2023, 11, 30))["placement_start_date"] == d(2023, 11, 2)
+    assert at(snap, "A", d(2023, 11, 30))["placement_group"] == (
+        "Secure units, children's homes and residential settings"
+    )
+    assert at(snap, "A", d(2023, 8, 31))["placement_group"] == "Foster placements"
+
+
+def test_window_covers_history_years():
+    c = core([ep("A", d(2019, 1, 1), None)], [child("A", d(2015, 2, 1))])
+    snap = month_end_snapshots(c, params(history_years=2))
+    assert snap["month_end_date"].min() == d(2022, 4, 30)
+    assert snap["month_end_date"].max() == d(2024, 3, 31)
+    assert snap.height == 24
+
+
+def test_dfe_age_bands():
+    ages = pl.DataFrame({"age_years": [0, 1, 4, 5, 9, 10, 15, 16, 17]})
+    got = ages.select(dfe_age_band("age_years").alias("band"))["band"].to_list()
+    assert got == ["Under 1", "1-4", "1-4", "5-9", "5-9", "10-15", "10-15", "16+", "16+"]
+
+
+def test_build_transforms_adds_conformed_tables_and_handles_empty_input():
+    c = {name: pl.DataFrame(schema=CORE[name]) for name in ("core_episodes", "core_children")}
+    out = build_transforms(c, params())
+    assert out["core_month_end"].schema == pl.Schema(CORE["core_month_end"])
+    assert out["core_month_end"].is_empty()
+    assert out["core_periods_of_care"].is_empty()
+
+
+def test_snapshot_at_arbitrary_range():
+    c = core([ep("A", d(2020, 5, 1), d(2021, 3, 31))], [child("A", d(2015, 2, 1))])
+    snap = snapshot_at(c, d(2020, 3, 31), d(2021, 3, 31))
+    assert snap["month_end_date"].to_list() == month_list(d(2020, 5, 31), d(2021, 2, 28))
+
+
+def month_list(first, last):
+    return (
+        pl.date_range(first.replace(day=1), last.replace(day=1), "1mo", eager=True)
+        .dt.month_end()
+        .to_list()
+    )

@@ -1,0 +1,200 @@
+"""A pack from supplied values alone; headlines; the CSV and xlsx appendix."""
+
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+import yaml
+
+from pipeline.pack import build_pack
+from pipeline.pack.headlines import headlines
+from pipeline.params import load_params
+
+ROOT = Path(__file__).parents[1]
+CATALOGUE = {
+    "sections": ["Profile", "Care Leavers"],
+    "indicators": [
+        {
+            "id": "cic_count",
+            "title": "No. of CIC",
+            "section": "Profile",
+            "unit": "No.",
+            "polarity": "Low",
+            "target": 420,
+            "source": {"computed": "cic_count"},
+        },
+        {
+            "id": "cic_rate",
+            "title": "Rate of CIC",
+            "section": "Profile",
+            "unit": "Rate",
+            "polarity": "Low",
+            "decimals": 2,
+            "source": {"computed": "cic_rate"},
+        },
+        {
+            "id": "uasc_count",
+            "title": "UASC",
+            "section": "Profile",
+            "unit": "No.",
+            "source": {"computed": "uasc_count"},
+        },
+        {
+            "id": "eet_pct",
+            "title": "=Care leavers in EET",
+            "section": "Care Leavers",
+            "unit": "%",
+            "polarity": "High",
+            "target": 60,
+            "decimals": 0,
+            "source": "supplied",
+            "headline": "{value} of our care leavers aged 19-21 are in education, employment or training.",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def pack(tmp_path):
+    cat = tmp_path / "indicators.yml"
+    cat.write_text(yaml.safe_dump(CATALOGUE, sort_keys=False))
+    sup = tmp_path / "supplied.csv"
+    sup.write_text(
+        "indicator_id,month,value\n"
+        "cic_count,2024-02,440\ncic_count,2024-03,449\n"
+        "cic_rate,2024-02,66.56\ncic_rate,2024-03,67.92\n"
+        "uasc_count,2024-02,54\nuasc_count,2024-03,53\n"
+        "eet_pct,2024-01,64\neet_pct,2024-02,64\neet_pct,2024-03,62\n"
+    )
+    params = load_params(ROOT / "config" / "sample.yml", processed=str(tmp_path / "processed"))
+    return build_pack(params, month="2024-03", catalogue_path=cat, supplied_path=sup, core=None)
+
+
+def test_pack_from_supplied_values_alone(pack, tmp_path):
+    assert pack.indicator_count == 4
+    assert pack.months == ["2023-10", "2023-11", "2023-12", "2024-01", "2024-02", "2024-03"]
+    row = pack.appendix.filter(pl.col("indicator_id") == "cic_count").row(0, named=True)
+    assert (row["2024-02"], row["2024-03"], row["dot"], row["rag"]) == (
+        440,
+        449,
+        "▼ Worsening",
+        "■ Red",
+    )  # 29 over 420 > 21 (5%)
+    eet = pack.appendix.filter(pl.col("indicator_id") == "eet_pct").row(0, named=True)
+    assert (eet["dot"], eet["rag"]) == ("▼ Worsening", "● Green")
+    pack.write(tmp_path / "processed")
+    for name in ("pub_pack_appendix", "pub_pack_values", "pub_pack_headlines"):
+        assert (tmp_path / "processed" / f"{name}.parquet").is_file()
+    assert pack.values.columns == ["indicator_id", "month", "value", "is_value_suppressed"]
+
+
+def test_summary_headline_in_the_reference_manner(pack):
+    text = pack.headlines["text"].to_list()
+    assert text[0] == (
+        "We have 449 children in care (rate of 68 per 10,000), of which 53 are unaccompanied "
+        "asylum-seeking children. Last month we had 440 (67) and 54 respectively, so the number "
+        "in care has risen by 9."
+    )
+    assert (
+        text[1]
+        == "62% of our care leavers aged 19-21 are in education, employment or training. This is down from 64% last month."
+    )
+
+
+def _appendix(rows: dict) -> pl.DataFrame:
+    base = {
+        "indicator_id": "eet_pct",
+        "title": "EET",
+        "section": "Care Leavers",
+        "unit": "%",
+        "decimals": 0,
+        "order": 0,
+        "headline": "{value} of care leavers are in EET.",
+        "is_2024-02_suppressed": False,
+        "is_2024-03_suppressed": False,
+    }
+    return pl.DataFrame([{**base, **rows}])
+
+
+@pytest.mark.parametrize(
+    ("latest", "previous", "ending"),
+    [
+        (62.0, 64.0, "This is down from 64% last month."),
+        (66.0, 64.0, "This is up from 64% last month."),
+        (64.2, 63.9, "This is unchanged from last month."),
+        (64.0, None, "There is no published figure for last month to compare with."),
+    ],
+)
+def test_headline_rise_fall_unchanged(latest, previous, ending):
+    out = headlines(_appendix({"2024-03": latest, "2024-02": previous}), "2024-03", "2024-02")
+    assert out["text"][0].endswith(ending)
+
+
+def test_headline_suppressed_value_is_never_printed():
+    out = headlines(
+        _appendix({"2024-03": None, "2024-02": 64.0, "is_2024-03_suppressed": True}),
+        "2024-03",
+        "2024-02",
+    )
+    assert "not published" in out["text"][0] and "%" not in out["text"][0]
+
+
+def test_unchanged_children_in_care():
+    rows = [
+        {
+            "indicator_id": "cic_count",
+            "title": "CIC",
+            "section": "Profile",
+            "unit": "No.",
+            "decimals": 0,
+            "order": 0,
+            "headline": None,
+            "2024-02": 440.0,
+            "2024-03": 440.0,
+            "is_2024-02_suppressed": False,
+            "is_2024-03_suppressed": False,
+        },
+    ]
+    out = headlines(pl.DataFrame(rows), "2024-03", "2024-02")
+    assert (
+        out["text"][0]
+        == "We have 440 children in care. Last month we had 440, so the number in care is unchanged."
+    )
+
+
+def test_csv_columns_exactly(pack, tmp_path):
+    path = pack.write_appendix_csv(tmp_path / "appendix.csv")
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == [
+        "indicator_id",
+        "title",
+        "section",
+        "unit",
+        "good_is",
+        "england",
+        "stat_neighbours",
+        "target",
+        "2023-10",
+        "2023-11",
+        "2023-12",
+        "2024-01",
+        "2024-02",
+        "2024-03",
+        "dot",
+        "rag",
+    ]
+
+
+def test_xlsx_frozen_neutralised_rag_text(pack, tmp_path):
+    path = pack.write_appendix_xlsx(tmp_path / "appendix.xlsx")
+    ws = openpyxl.load_workbook(path)["Appendix A"]
+    assert ws.freeze_panes == "A2"
+    cells = {c.value for row in ws.iter_rows() for c in row}
+    assert "'=Care leavers in EET" in cells  # formula-like title is text
+    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    assert "● Green" in cells and "■ Red" in cells
+    first = path.read_bytes()
+    assert (
+        pack.write_appendix_xlsx(tmp_path / "appendix.xlsx").read_bytes() == first
+    )  # deterministic

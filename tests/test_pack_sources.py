@@ -1,0 +1,34 @@
+"""The pack notebook and qmd follow the catalogue; missing commentary is visible or an error."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pipeline.pack.catalogue import load_catalogue
+from pipeline.pack.sources import PLACEHOLDER, CommentaryError, pack_notebook, pack_qmd
+from pipeline.params import load_params
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_committed_notebook_matches_the_catalogue():
+    cat = load_catalogue(ROOT / "config" / "indicators.yml")
+    committed = nbformat.read(ROOT / "notebooks" / "50_pack.ipynb", 4)
+    assert [c.source for c in committed.cells] == [c.source for c in pack_notebook(cat).cells]
+    assert committed.cells[1].metadata["tags"] == ["parameters"]
+
+
+def test_qmd_draft_placeholder_and_final_error(tmp_path):
+    params = load_params(ROOT / "config" / "sample.yml", commentary=str(tmp_path))
+    text = pack_qmd(params, final=False)
+    assert 'title: "Corporate parenting performance pack"' in text
+    assert PLACEHOLDER in text and "#tbl-pack-health-emotional-wellbeing" in text
+    with pytest.raises(CommentaryError, match="2024-03/profile.md"):
+        pack_qmd(params, final=True)
+
+
+def test_sample_commentary_is_included():
+    params = load_params(ROOT / "config" / "sample.yml")
+    text = pack_qmd(params, final=True)
+    assert "{{< include commentary/2024-03/sufficiency.md >}}" in text

@@ -1,0 +1,195 @@
+"""The sample generator: deterministic, contract-shaped, realistic in the ways reports rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pipeline.contract import code_lists, tables
+from pipeline.synth import generate
+from pipeline.synth._errors import INVALID_PLACE, ORPHAN_CHILD, per_kind
+
+N = 300
+YEAR_END = dt.date(2024, 3, 31)
+EXTRACT = dt.date(2024, 4, 30)
+FOLDER = {"IRO": "iro", "SSDA903": "ssda903"}
+
+
+def _read(root, name: str) -> pl.DataFrame:
+    folder = FOLDER[tables()[name].source]
+    return pl.read_csv(root / folder / f"{name}.csv", infer_schema=False)
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    root = tmp_path_factory.mktemp("clean")
+    rows = generate(root, children=N, seed=7, errors=False)
+    return root, rows
+
+
+@pytest.fixture(scope="module")
+def dirty(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dirty")
+    rows = generate(root, children=N, seed=7, errors=True)
+    return root, rows
+
+
+def _date(col: str) -> pl.Expr:
+    return pl.col(col).str.to_date("%d/%m/%Y", strict=True)
+
+
+def _files(root) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.csv"))}
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path):
+    generate(tmp_path / "a", children=120, seed=3)
+    generate(tmp_path / "b", children=120, seed=3)
+    generate(tmp_path / "c", children=120, seed=4)
+    a, b, c = (_files(tmp_path / x) for x in "abc")
+    assert a == b
+    assert a.keys() == c.keys() and a != c
+
+
+def test_every_table_written_with_contract_columns(clean):
+    root, rows = clean
+    assert set(rows) == set(tables())
+    for name, spec in tables().items():
+        df = _read(root, name)
+        assert df.columns == spec.column_names, name
+        assert df.height == rows[name], name
+        assert df.height > 0, name
+
+
+def test_dates_are_dd_mm_yyyy_and_parse(dirty):
+    root, _ = dirty
+    for name, spec in tables().items():
+        df = _read(root, name)
+        for col in (c.name for c in spec.columns if c.type == "date"):
+            values = df[col].drop_nulls()
+            assert values.str.contains(r"^\d{2}/\d{2}/\d{4}$").all(), (name, col)
+            values.str.to_date("%d/%m/%Y", strict=True)  # raises on 31/02 etc.
+
+
+def _code_violations(root) -> dict[tuple[str, str], int]:
+    lists = code_lists()
+    bad = {}
+    for name, spec in tables().items():
+        df = _read(root, name)
+        for c in spec.columns:
+            if c.type not in ("code", "codes"):
+                continue
+            values = df[c.name].drop_nulls()
+            if c.type == "codes":
+                values = values.str.split(";").explode()
+            n = int((~values.is_in(list(lists[c.codes]))).sum())
+            if n:
+                bad[(name, c.name)] = n
+    return bad
+
+
+def test_codes_in_contract_lists_without_errors(clean):
+    assert _code_violations(clean[0]) == {}
+
+
+def test_deliberate_errors_are_few_and_identifiable(clean, dirty):
+    (croot, crows), (droot, drows) = clean, dirty
+    k = per_kind(crows["header"])
+    assert _code_violations(droot) == {("episodes", "PLACE"): k}
+    assert (_read(droot, "episodes")["PLACE"] == INVALID_PLACE).sum() == k
+    assert drows["header"] == crows["header"] + k
+    assert _read(droot, "header").is_duplicated().sum() == 2 * k
+    eps = _read(droot, "episodes")
+    assert eps.filter(_date("DEC") < _date("DECOM")).height == k
+    assert eps["CIN"].null_count() == k
+    reviews = _read(droot, "reviews").filter(_date("REVIEW") > EXTRACT)
+    assert reviews.height == k
+    esc = _read(droot, "escalations").filter(_date("RESOLVED") < _date("RAISED"))
+    assert esc.height == k
+    assert (_read(droot, "contacts")["CHILD"] == ORPHAN_CHILD).sum() == k
+    # well under 1% of any table
+    for name in ("header", "episodes", "reviews", "escalations", "contacts"):
+        assert k / crows[name] < 0.01
+    # and the clean run has none of them
+    clean_eps = _read(croot, "episodes")
+    assert clean_eps.filter(_date("DEC") < _date("DECOM")).height == 0
+    assert _read(croot, "header")["CHILD"].is_unique().all()
+
+
+def _in_care_at_year_end(root) -> pl.DataFrame:
+    eps = _read(root, "episodes").with_columns(start=_date("DECOM"), end=_date("DEC"))
+    ids = (
+        eps.filter(
+            (pl.col("start") <= YEAR_END) & (pl.col("end").is_null() | (pl.col("end") > YEAR_END))
+        )
+        .select("CHILD")
+        .unique()
+    )
+    return ids.join(_read(root, "header").with_columns(dob=_date("DOB")), on="CHILD")
+
+
+def test_number_in_care_matches_request(clean):
+    n = _in_care_at_year_end(clean[0]).height
+    assert abs(n - N) <= 0.1 * N
+
+
+def test_uasc_share_and_age_mix_at_year_end(clean):
+    root, _ = clean
+    kids = _in_care_at_year_end(root)
+    uasc = _read(root, "uasc")["CHILD"]
+    share = kids["CHILD"].is_in(uasc.implode()).mean()
+    assert 0.08 <= share <= 0.16
+    age = kids.select(((pl.lit(YEAR_END) - pl.col("dob")).dt.total_days() / 365.25).floor())
+    age = age.to_series()
+    assert age.max() < 18
+    teens = (age >= 13).mean()
+    under5 = (age < 5).mean()
+    assert 0.45 <= teens <= 0.70
+    assert 0.06 <= under5 <= 0.25
+    # UASC are nearly all boys of 14-17
+    u = kids.filter(pl.col("CHILD").is_in(uasc.implode()))
+    assert (u["SEX"] == "1").mean() > 0.85
+    u_age = u.select(
+        ((pl.lit(YEAR_END) - pl.col("dob")).dt.total_days() / 365.25).floor()
+    ).to_series()
+    assert u_age.min() >= 13
+
+
+def test_review_codes_follow_age_and_reviews_are_in_care(clean):
+    root, _ = clean
+    r = _read(root, "reviews").with_columns(review=_date("REVIEW"), dob=_date("DOB"))
+    r = r.with_columns(
+        under4=pl.col("review") < pl.col("dob").dt.offset_by("4y"),
+        pn0=pl.col("REVIEW_CODE") == "PN0",
+    )
+    assert (r["under4"] == r["pn0"]).all()
+    assert r["review"].max() <= EXTRACT
+    assert 0.02 <= (r["REVIEW_CODE"] == "PN7").mean() <= 0.15
+    assert _read(root, "review_process").height == r.height
+
+
+def test_some_child_has_two_periods_of_care(clean):
+    eps = _read(clean[0], "episodes")
+    starts = eps.filter(pl.col("RNE") == "S").group_by("CHILD").len()
+    assert (starts["len"] >= 2).sum() >= 1
+
+
+def test_episodes_chain_within_a_period(clean):
+    eps = _read(clean[0], "episodes").with_columns(start=_date("DECOM"), end=_date("DEC"))
+    nxt = eps.with_columns(
+        next_start=pl.col("start").shift(-1).over("CHILD"),
+        next_rne=pl.col("RNE").shift(-1).over("CHILD"),
+    ).filter(pl.col("REC") == "X1")
+    assert (nxt["end"] == nxt["next_start"]).all()
+    assert (nxt["next_rne"] != "S").all()
+
+
+def test_escalation_stages_use_their_own_areas(clean):
+    esc = _read(clean[0], "escalations").with_columns(area=pl.col("AREAS").str.split(";"))
+    esc = esc.explode("area").with_columns(pre_area=pl.col("area").str.starts_with("P_"))
+    assert (esc["pre_area"] == (esc["STAGE"] == "PRE")).all()
+    assert esc.filter(pl.col("STAGE") == "PRE")["RAISED"].str.to_date("%d/%m/%Y").min() >= dt.date(
+        2023, 10, 1
+    )
