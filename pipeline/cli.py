@@ -45,12 +45,18 @@ def fail(code: int, message: str) -> None:
 def guarded(func: Callable[[], object]) -> object:
     """Map the project's known errors to one-line messages and exit codes."""
     from pipeline.errors import InputError
+    from pipeline.notebooks import NotebookError
+    from pipeline.pack.catalogue import CatalogueError
+    from pipeline.pack.sources import CommentaryError
     from pipeline.params import ConfigError
+    from pipeline.render.errors import RenderError
 
     try:
         return func()
-    except ConfigError as exc:
+    except (ConfigError, CatalogueError) as exc:
         fail(EXIT_CONFIG, str(exc))
+    except (NotebookError, RenderError, CommentaryError) as exc:
+        fail(EXIT_RENDER, str(exc))
     except InputError as exc:
         fail(EXIT_INPUT, str(exc))
     except FileNotFoundError as exc:
@@ -209,10 +215,12 @@ def build_one(config: Path, year_end: int | None, jobs: int, to: list[str]) -> l
         say(f"no extracts in {params.raw_dir}: generating the fictional sample")
         synth(out=params.raw_dir, config=config, year_end=params.year_end)
     run_all(params, config_path=config.resolve(), jobs=jobs, say=say)
+    from pipeline.packrun import appendix_files
+
     paths = []
     for fmt in to:
         paths += _render_docs(params, "all", fmt, final=False)
-    return paths
+    return paths + appendix_files(params)
 
 
 @app.command()

@@ -146,7 +146,7 @@ def _pack_tables(params: RunParams, core: dict[str, pl.DataFrame] | None) -> dic
         supplied_path=params.path(params.paths.supplied) or _default_supplied(params),
         core=core,
     )
-    return pack.tables()
+    return pack.tables() | {"validation_supplied": pack.quarantine}
 
 
 def _default_supplied(params: RunParams) -> Path | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-D, S, B, I, F = pl.Date, pl.String, pl.Boolean, pl.Int64, pl.Float64
+D, S, B, INT, F = pl.Date, pl.String, pl.Boolean, pl.Int64, pl.Float64
 
 CORE: dict[str, dict[str, pl.DataType]] = {
     "core_children": {
@@ -36,7 +36,7 @@ CORE: dict[str, dict[str, pl.DataType]] = {
     "core_periods_of_care": {
         "child_id": S,
         "period_of_care_id": S,
-        "period_number": I,
+        "period_number": INT,
         "period_start_date": D,
         "period_end_date": D,
         "start_legal_status_code": S,
@@ -83,7 +83,7 @@ CORE: dict[str, dict[str, pl.DataType]] = {
     },
     "core_oc2": {
         "child_id": S,
-        "sdq_score": I,
+        "sdq_score": INT,
         "sdq_reason_code": S,
         "is_convicted": B,
         "has_health_check": B,
@@ -117,7 +117,7 @@ CORE: dict[str, dict[str, pl.DataType]] = {
         "child_id": S,
         "period_of_care_id": S,
         "period_start_date": D,
-        "age_years": I,
+        "age_years": INT,
         "age_band": S,
         "legal_status_code": S,
         "legal_status_group": S,
@@ -131,7 +131,7 @@ CORE: dict[str, dict[str, pl.DataType]] = {
         "ethnicity_group": S,
         "is_white_british": B,
         "is_uasc": B,
-        "months_in_care": I,
+        "months_in_care": INT,
         "duration_band": S,
     },
 }

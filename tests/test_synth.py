@@ -193,3 +193,53 @@ def test_escalation_stages_use_their_own_areas(clean):
     assert esc.filter(pl.col("STAGE") == "PRE")["RAISED"].str.to_date("%d/%m/%Y").min() >= dt.date(
         2023, 10, 1
     )
+
+
+# Calibration against the Dorset IRO annual report 2023/24 (Appendix A), measured as a report
+# would from the CSVs. Bounds allow for sampling noise at N=300 but fail on a real regression.
+CALIBRATION = {
+    "starts": (0.28, 0.45),  # ~35% of the number in care
+    "left_at_18": (0.22, 0.45),  # ~30-35% of leavers (UASC included)
+    "left_adopted": (0.04, 0.18),  # ~10%
+    "left_sgo_cao": (0.06, 0.22),  # ~12-15%
+    "age_0-4": (0.07, 0.22),  # 14%
+    "age_5-9": (0.08, 0.22),  # 15%
+    "age_10-12": (0.06, 0.19),  # 12%
+    "age_13-15": (0.20, 0.36),  # 28%
+    "age_16+": (0.22, 0.40),  # 31%
+    "ls_C2": (0.55, 0.75),  # 65%
+    "ls_V2": (0.13, 0.30),  # 20%
+    "ls_C1": (0.04, 0.16),  # 8%
+    "ls_E1": (0.01, 0.10),  # 6%
+    "placements_3plus": (0.04, 0.16),  # 9-10%
+    "missing": (0.06, 0.17),  # 10-14%
+    "iro_contact_6m": (0.85, 0.98),  # 92%
+    "reviews_in_time": (0.86, 0.97),  # 90-95%
+    "recs_5wd": (0.82, 0.94),  # 88%
+    "minutes_20wd": (0.38, 0.56),  # 45-50%
+}
+
+
+@pytest.fixture(scope="module")
+def calibration(clean):
+    from pipeline.synth._calibrate import measure
+
+    return measure(clean[0], YEAR_END.year)
+
+
+@pytest.mark.parametrize("name", list(CALIBRATION))
+def test_calibrated_to_dorset(calibration, name):
+    lo, hi = CALIBRATION[name]
+    assert lo <= calibration[name] <= hi, (name, calibration[name])
+
+
+def test_uasc_burst_in_august_of_the_reporting_year(calibration):
+    c = calibration
+    assert c["in_care"] == N
+    # a national-transfer burst: UASC jump by ~7% of the in-care count in one summer month
+    assert c["uasc_Aug"] - c["uasc_Jul"] >= 0.04 * N
+    assert c["month_Aug"] - c["month_Jul"] >= 0.02 * N
+    assert c["uasc_Apr"] < c["uasc_Mar"] < c["uasc_Sep"]
+    # and otherwise month-end counts stay within ~10% of the year-end count
+    months = [v for k, v in c.items() if k.startswith("month_")]
+    assert max(months) <= 1.12 * N and min(months) >= 0.9 * N

@@ -45,6 +45,18 @@ def _check_final(stage_dir: Path) -> None:
             raise RenderError(f"{rel}: still has placeholder text ({PLACEHOLDER!r}); edit it first")
 
 
+def _stage_pack_source(params: RunParams, stage_dir: Path, final: bool) -> None:
+    """The pack's qmd depends on the month and the catalogue: generate it into the stage."""
+    from pipeline.pack.sources import pack_sources
+    from pipeline.render.stage import substitute_vars, variables
+
+    values = variables(params)
+    for rel, text in pack_sources(params, final).items():
+        target = stage_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(substitute_vars(text, values, rel), encoding="utf-8")
+
+
 def render(
     params: RunParams,
     doc: str,
@@ -73,6 +85,8 @@ def render(
     else:
         note = "Rendered with pandoc fallback (Quarto not installed)"
     stage_dir = stage(params, renderer_note=note)
+    if doc == "performance-pack":
+        _stage_pack_source(params, stage_dir, final)
     if final:
         _check_final(stage_dir)
     if use_quarto:

@@ -94,9 +94,11 @@ def measure(root: Path, year_end: int = 2024) -> dict[str, float]:
     in_year = in_year.sort("CHILD", "start", maintain_order=True).with_columns(
         first=pl.col("start").rank("ordinal").over("CHILD") == 1
     )
-    placements = in_year.filter(
-        pl.col("first") | pl.col("RNE").is_in(["S", "P", "T", "U", "B"])
-    ).group_by("CHILD").len()
+    placements = (
+        in_year.filter(pl.col("first") | pl.col("RNE").is_in(["S", "P", "T", "U", "B"]))
+        .group_by("CHILD")
+        .len()
+    )
     yec = kids.select("CHILD").join(placements, on="CHILD", how="left")
     out["placements_3plus"] = _frac((yec["len"] >= 3).sum(), n)
 
@@ -145,9 +147,7 @@ def measure(root: Path, year_end: int = 2024) -> dict[str, float]:
     out["reviews_in_time"] = _frac((rv["review"] <= rv["due"]).sum(), rv.height)
     proc = (
         _read(root / "iro/review_process.csv")
-        .with_columns(
-            review=_d("REVIEW"), recs=_d("RECS_ISSUED"), dist=_d("MINUTES_DISTRIBUTED")
-        )
+        .with_columns(review=_d("REVIEW"), recs=_d("RECS_ISSUED"), dist=_d("MINUTES_DISTRIBUTED"))
         .filter(pl.col("review").is_between(ys, ye))
     )
     r = pl.col("review")

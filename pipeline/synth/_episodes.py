@@ -102,6 +102,8 @@ def build_episodes(
     start = p["start"][pid] + off
     last = np.r_[pid[1:] != pid[:-1], True]
     end = np.where(last, p["end"][pid], np.r_[start[1:], 0])
+    # a period that has not ended by the extract date is open in the extract
+    end = np.where(last & (end > extract), OPEN, end)
 
     # legal status in force at the episode start
     t1, t2 = p["t1"][pid], p["t2"][pid]

@@ -152,12 +152,7 @@ def draw_periods(
     end = np.where(at18, eighteen - np.where(rng.random(n) < 0.12, rng.integers(1, 30, n), 0), end)
     reason[at18] = pick(rng, _TURNED_18, n)[at18]
     # some long stayers leave at 16.5-17.9: home, independent living, or care just ends
-    early = (
-        at18
-        & (track == LONG)
-        & (rng.random(n) < _LEAVE_BEFORE_18)
-        & (start < eighteen - 550)
-    )
+    early = at18 & (track == LONG) & (rng.random(n) < _LEAVE_BEFORE_18) & (start < eighteen - 550)
     end = np.where(early, eighteen - rng.integers(40, 550, n), end)
     reason[early] = pick(rng, _EARLY_REASONS, n)[early]
     end = np.maximum(end, start + 1)
