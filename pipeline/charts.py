@@ -170,6 +170,69 @@ def line_chart(
     )
 
 
+#: Reporting-year month order (April first), for year-on-year charts.
+YEAR_MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+
+
+def year_on_year_chart(
+    df: pl.DataFrame,
+    *,
+    date: str,
+    y: str,
+    year: str,
+    title: str,
+    y_title: str,
+    x_title: str = "Month (reporting year April to March)",
+    y_format: str | None = None,
+    tooltip: list[str] | None = None,
+) -> alt.Chart:
+    """This year against last year: months April..March across, one line per reporting year.
+
+    `date` is each row's month-end date and `year` its reporting-year label. Years differ
+    by colour, dash and point shape; the tooltip gives the month in full, the year and
+    the value (plus any `tooltip` columns).
+    """
+    extra = [t for t in (tooltip or []) if t not in (date, y, year)]
+    data = publishable(df, [date, y, year, *extra]).with_columns(
+        pl.col(date).dt.strftime("%b").alias("Month"),
+        pl.col(date).dt.strftime("%B %Y").alias("Month end"),
+    )
+    domain = sorted(data[year].drop_nulls().unique().to_list(), reverse=True)  # latest first
+    n = len(domain)
+    tips = [
+        alt.Tooltip("Month end", type="nominal"),
+        alt.Tooltip(year, type="nominal", title="Year"),
+        alt.Tooltip(y, type="quantitative", title=y_title, format=y_format or ",.0f"),
+        *(alt.Tooltip(t, type="quantitative", format=",.0f") for t in extra),
+    ]
+    data = data.drop(date)
+    enc: dict[str, Any] = {
+        "x": alt.X(
+            "Month", type="ordinal", sort=YEAR_MONTHS, title=x_title, axis=alt.Axis(labelAngle=0)
+        ),
+        "y": alt.Y(
+            y,
+            type="quantitative",
+            title=y_title,
+            axis=alt.Axis(format=y_format) if y_format else alt.Axis(),
+        ),
+        "color": alt.Color(year, type="nominal", title=None, scale=alt.Scale(domain=domain)),
+        "strokeDash": alt.StrokeDash(
+            year, type="nominal", title=None, scale=alt.Scale(domain=domain, range=DASHES[:n])
+        ),
+        "shape": alt.Shape(
+            year, type="nominal", title=None, scale=alt.Scale(domain=domain, range=SHAPES[:n])
+        ),
+        "tooltip": tips,
+    }
+    return (
+        alt.Chart(data, title=title)
+        .mark_line(point=True)
+        .encode(**enc)
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+
+
 def bar_chart(
     df: pl.DataFrame,
     *,
@@ -283,6 +346,33 @@ def alt_text_trend(
     if n_hidden:
         text += f" ({n_hidden} value{'s' if n_hidden != 1 else ''} suppressed or missing)"
     return text
+
+
+def alt_text_year_on_year(
+    df: pl.DataFrame,
+    *,
+    date: str,
+    y: str,
+    year: str,
+    what: str,
+    value_format: str = "{:,.0f}",
+) -> str:
+    """'Line chart comparing 2023-24 with 2022-23: in 2023-24 <what> rose ...; in 2022-23 ...'."""
+    years = sorted(df[year].drop_nulls().unique().to_list(), reverse=True)
+    parts = []
+    for label in years:
+        text = alt_text_trend(
+            df.filter(pl.col(year) == label), x=date, y=y, what=what, value_format=value_format
+        )
+        parts.append(f"in {label} " + text.removeprefix("Line chart: "))
+    if not parts:
+        return f"Line chart: {what}; no data"
+    head = "Line chart" + (
+        f" comparing {years[0]} with {', '.join(str(v) for v in years[1:])} month by month"
+        if len(years) > 1
+        else ""
+    )
+    return f"{head}: " + "; ".join(parts)
 
 
 def alt_text_bars(

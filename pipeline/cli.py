@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Children in care reporting: IRO annual report and corporate parenting pack.",
 )
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_STRICT, EXIT_INPUT, EXIT_CONFIG, EXIT_RENDER, EXIT_SOME_FAILED = 1, 2, 3, 4, 5
 DEFAULT_CONFIG = Path("config/sample.yml")

@@ -36,7 +36,7 @@ def test_table_markdown_suppression_alignment_caption():
     )
     lines = md.splitlines()
     assert lines[0] == "| Area | Escalations | Per cent |"
-    assert lines[1] == "|:---|---:|---:|"
+    assert re.fullmatch(r"\|:-{3,}\|-{3,}:\|-{3,}:\|", lines[1])  # text left, numbers right
     assert lines[2] == "| Health | 12 | 50.0 |"
     assert lines[3] == "| Education | c | c |"  # suppressed
     assert lines[4] == "| Contact | 1,234 | – |"  # missing, not suppressed
@@ -78,7 +78,7 @@ def test_monthly_table_pivots_and_keeps_c():
     )
     lines = md.splitlines()
     assert lines[0] == "| Timeliness | Apr 23 | May 23 |"
-    assert lines[1] == "|:---|---:|---:|"
+    assert re.fullmatch(r"\|:-{3,}\|-{3,}:\|-{3,}:\|", lines[1])
     assert lines[2] == "| On time | 40 | 41 |"
     assert lines[3] == "| Late | 7 | c |"
 
@@ -206,3 +206,152 @@ def test_bar_chart_labels_suppressed_bars_with_c():
     ).to_dict()
     assert "'c'" in json.dumps(spec)
     assert all("is_n_suppressed" not in r for ds in spec["datasets"].values() for r in ds)
+
+
+def test_column_widths_follow_the_content():
+    df = pl.DataFrame({"label": ["A much longer label than the rest"], "n": [1]})
+    rule = present.table_markdown(df, caption="x").splitlines()[1]
+    left, right = rule.strip("|").split("|")
+    assert len(left) > len(right)
+
+
+def test_table_right_aligns_text_columns_relabels_and_formats_months():
+    df = pl.DataFrame(
+        {
+            "month": [dt.date(2023, 4, 30)],
+            "value": ["12.5"],
+            "direction": ["up"],
+        }
+    )
+    md = present.table_markdown(
+        df,
+        caption="x",
+        right=["value"],
+        date_format="%b %Y",
+        relabel={"direction": present.DIRECTION_LABELS},
+    )
+    lines = md.splitlines()
+    assert re.fullmatch(r"\|:-+\|-+:\|:-+\|", lines[1])
+    assert lines[2] == "| Apr 2023 | 12.5 | ▲ Up |"
+    with pytest.raises(KeyError, match="nope"):
+        present.table_markdown(df, caption="x", right=["nope"])
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        (
+            ["1-4", "10-15", "16+", "5-9", "Total", "Under 1"],
+            ["Under 1", "1-4", "5-9", "10-15", "16+", "Total"],
+        ),
+        (["37+", "0-3", "13-24", "4-6"], ["0-3", "4-6", "13-24", "37+"]),
+        (
+            ["Stage 2", "Total", "Informal escalation", "Stage 1"],
+            ["Informal escalation", "Stage 1", "Stage 2", "Total"],
+        ),
+        (["Q3", "Year", "Q1", "Q2"], ["Q1", "Q2", "Q3", "Year"]),
+        (
+            ["V2 Section 20", "J1 Remand", "C2 Full", "E1 Placement", "C1 Interim"],
+            ["C1 Interim", "C2 Full", "E1 Placement", "V2 Section 20", "J1 Remand"],
+        ),
+        (["White", "Total", "Mixed"], ["White", "Mixed", "Total"]),  # no vocabulary: kept
+        (["12 months or more", "2.5 years or more"], ["12 months or more", "2.5 years or more"]),
+    ],
+)
+def test_category_order(labels, expected):
+    assert present.category_order(labels) == expected
+
+
+def test_crosstab_pivots_orders_and_keeps_c():
+    df = pl.DataFrame(
+        {
+            "age_band": [
+                "16+",
+                "16+",
+                "Under 1",
+                "Under 1",
+                "Total",
+                "Total",
+                "16+",
+                "Under 1",
+                "Total",
+            ],
+            "ls": [
+                "Care order",
+                "Total",
+                "Care order",
+                "Total",
+                "Care order",
+                "Total",
+                "S20",
+                "S20",
+                "S20",
+            ],
+            "n": [10, 12, None, 9, 13, 21, None, 6, 8],
+            "is_n_suppressed": [False, False, True, False, False, False, True, False, False],
+        }
+    )
+    md = present.crosstab_markdown(
+        df, rows="age_band", columns="ls", values="n", caption="Age by status", row_header="Age"
+    )
+    lines = md.splitlines()
+    assert lines[0] == "| Age | Care order | S20 | Total |"
+    assert lines[2] == "| Under 1 | c | 6 | 9 |"
+    assert lines[3] == "| 16+ | 10 | c | 12 |"
+    assert lines[4] == "| Total | 13 | 8 | 21 |"
+    assert ": Age by status" in lines
+
+
+def test_crosstab_several_values_and_explicit_order():
+    df = pl.DataFrame(
+        {
+            "eth": ["White", "White", "Asian", "Asian"],
+            "cohort": ["UASC", "All children", "UASC", "All children"],
+            "n": [0, 10, None, 7],
+            "pct": [0.0, 58.8, None, 41.2],
+            "is_n_suppressed": [False, False, True, False],
+            "is_pct_suppressed": [False, False, True, False],
+        }
+    )
+    md = present.crosstab_markdown(
+        df,
+        rows="eth",
+        columns="cohort",
+        values={"n": "number", "pct": "%"},
+        column_order=["All children", "UASC"],
+        decimals={"pct": 1},
+        caption="x",
+    )
+    lines = md.splitlines()
+    assert lines[0] == "|   | All children number | All children % | UASC number | UASC % |"
+    assert lines[3] == "| Asian | 7 | 41.2 | c | c |"
+    with pytest.raises(KeyError, match="columns not in order: UASC"):
+        present.crosstab_markdown(
+            df, rows="eth", columns="cohort", values="n", column_order=["Other"], caption="x"
+        )
+
+
+def test_year_on_year_chart_months_across_and_alt_text():
+    dates = [dt.date(2023, 4, 30), dt.date(2023, 5, 31), dt.date(2022, 4, 30), dt.date(2022, 5, 31)]
+    df = pl.DataFrame(
+        {
+            "month_end_date": dates,
+            "year_label": ["2023-24", "2023-24", "2022-23", "2022-23"],
+            "n": [10, 12, 8, 7],
+            "is_n_suppressed": [False] * 4,
+        }
+    )
+    spec = present.chart_spec(
+        charts.year_on_year_chart(
+            df, date="month_end_date", y="n", year="year_label", title="t", y_title="Children"
+        )
+    )
+    assert spec["encoding"]["x"]["sort"][:2] == ["Apr", "May"]
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["2023-24", "2022-23"]
+    assert "is_n_suppressed" not in json.dumps(spec)
+    text = charts.alt_text_year_on_year(
+        df, date="month_end_date", y="n", year="year_label", what="children"
+    )
+    assert text.startswith("Line chart comparing 2023-24 with 2022-23 month by month: in 2023-24 ")
+    assert "rose from 10 in April 2023 to 12 in May 2023" in text
+    assert "in 2022-23 children fell from 8 in April 2022 to 7 in May 2022" in text

@@ -682,8 +682,14 @@ def age_legal_status_31mar(core: Core, params: RunParams) -> pl.DataFrame:
         schema={"age_band": pl.String, "legal_status_group": pl.String, "children_count": pl.Int64},
     )
     cols = ["age_band", "legal_status_group", "children_count"]
+    # Display order: age bands youngest first, legal status groups as above, totals last.
+    age_rank = {a: i for i, a in enumerate([*ages, "Total"])}
+    ls_rank = {g: i for i, g in enumerate([*ls_order, "Total"])}
     return pl.concat(
         [cells.select(cols), row_tot.select(cols), col_tot.select(cols), grand.select(cols)]
+    ).sort(
+        pl.col("age_band").replace_strict(age_rank, return_dtype=pl.Int32),
+        pl.col("legal_status_group").replace_strict(ls_rank, return_dtype=pl.Int32),
     )
 
 
@@ -698,6 +704,8 @@ def age_legal_status_31mar(core: Core, params: RunParams) -> pl.DataFrame:
     disclosure=DisclosureSpec(
         counts=("children_count",),
         within=("cohort",),
+        # All children = not UASC + UASC in each ethnic group: protect across the row too.
+        also_within=(("ethnicity_group",),),
         derived={"children_pct": ("children_count",)},
     ),
 )

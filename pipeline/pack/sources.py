@@ -79,6 +79,10 @@ def pack_qmd(params: RunParams, final: bool = False, *, catalogue: Catalogue | N
         "",
         f"{{{{< embed {nb}#txt-pack-count >}}}}",
         "",
+        "### Indicators at a glance",
+        "",
+        f"{{{{< embed {nb}#tbl-pack-status >}}}}",
+        "",
         "### How to read the tables",
         "",
         RULES,
@@ -165,16 +169,29 @@ def pack_notebook(catalogue: Catalogue) -> nbformat.NotebookNode:
             "                 f\"({appendix.filter(pl.col('source') == 'computed').height} computed from child-level records, \"\n"
             "                 f\"{appendix.filter(pl.col('source') == 'supplied').height} supplied by services).\")"
         ),
+        _code(
+            "#| label: tbl-pack-status\n"
+            f"status = view.status_summary(appendix, sections={catalogue.sections!r})\n"
+            "present.table(\n"
+            "    status,\n"
+            '    caption="Indicators by section: RAG status against target and direction of travel",\n'
+            '    note="Numbers of indicators. Green, Amber and Red count indicators with a target; "\n'
+            '    "Improving, Same and Worsening count those where high or low is better and both "\n'
+            '    "months have a figure. The rules are explained below.",\n'
+            ")"
+        ),
     ]
     for section in catalogue.sections:
         s = slug(section)
         cells.append(
             _code(
                 f"#| label: tbl-pack-{s}\n"
+                f"tbl = view.section_table(appendix, {section!r})\n"
                 f"present.table(\n"
-                f"    view.section_table(appendix, {section!r}),\n"
+                f"    tbl,\n"
                 f"    caption={section + ': indicators for the last three months'!r},\n"
                 f"    note=view.section_sources(appendix, {section!r}),\n"
+                f"    right=view.right_columns(tbl),\n"
                 f")"
             )
         )
@@ -185,7 +202,10 @@ def pack_notebook(catalogue: Catalogue) -> nbformat.NotebookNode:
                 f"data = view.trend(values, appendix, key)\n"
                 f"title = data['indicator'][0]\n"
                 f"present.chart(\n"
-                f"    charts.line_chart(data, x='month_start', y='value', title=title, x_title='Month', y_title='Value'),\n"
+                f"    charts.line_chart(\n"
+                f"        data, x='month_start', y='value', title=f'{{title}}: last 13 months',\n"
+                f"        x_title='Month', y_title=view.axis_title(appendix, key),\n"
+                f"    ),\n"
                 f"    alt_text=charts.alt_text_trend(data, x='month_start', y='value', what=title),\n"
                 f")"
             )
@@ -193,10 +213,14 @@ def pack_notebook(catalogue: Catalogue) -> nbformat.NotebookNode:
     cells.append(
         _code(
             "#| label: tbl-pack-appendix\n"
+            f"tbl = view.appendix_display(appendix, sections={catalogue.sections!r})\n"
             "present.table(\n"
-            "    view.appendix_display(appendix),\n"
+            "    tbl,\n"
             '    caption="Appendix A: all indicators, last six months",\n'
-            '    note="c: suppressed to protect privacy. –: no figure. Benchmarks are the latest published.",\n'
+            '    note="Indicators grouped by section, in the order of the pack. "\n'
+            '    "c: suppressed to protect privacy. –: no figure. Benchmarks are the latest published. "\n'
+            '    "DOT compares the latest month with the month before; RAG compares it with the target.",\n'
+            "    right=view.right_columns(tbl),\n"
             ")"
         )
     )

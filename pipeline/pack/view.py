@@ -56,13 +56,30 @@ def section_table(appendix: pl.DataFrame, section: str, n_months: int = 3) -> pl
     )
 
 
-def appendix_display(appendix: pl.DataFrame) -> pl.DataFrame:
-    """Appendix A: indicator, unit, good is, England, neighbours, target, six months, DOT, RAG."""
+TEXT_COLUMNS = ("Section", "Indicator", "Unit", "Good is", "DOT", "RAG")
+
+
+def right_columns(frame: pl.DataFrame) -> list[str]:
+    """The display frame's columns holding numbers as text (to right-align)."""
+    return [c for c in frame.columns if c not in TEXT_COLUMNS]
+
+
+def appendix_display(appendix: pl.DataFrame, sections: list[str] | None = None) -> pl.DataFrame:
+    """Appendix A: section, indicator, unit, good is, England, neighbours, target, six months,
+    DOT, RAG; rows grouped by section in the pack's section order when `sections` is given."""
     months = month_columns(appendix)
-    rows = appendix.sort("order")
+    if sections:
+        rank = {s: i for i, s in enumerate(sections)}
+        rows = appendix.sort(
+            pl.col("section").replace_strict(rank, default=len(rank), return_dtype=pl.Int32),
+            "order",
+        )
+    else:
+        rows = appendix.sort("order")
     text = _fmt_rows(rows, ["england", "stat_neighbours", "target", *months], months)
     return pl.DataFrame(
         {
+            "Section": rows["section"],
             "Indicator": rows["title"],
             "Unit": rows["unit"],
             "Good is": rows["good_is"].fill_null("–"),
@@ -74,6 +91,43 @@ def appendix_display(appendix: pl.DataFrame) -> pl.DataFrame:
             "RAG": rows["rag"],
         }
     )
+
+
+UNIT_TITLES = {"%": "Per cent", "No.": "Number", "Rate": "Rate", "Days": "Days"}
+
+
+def axis_title(appendix: pl.DataFrame, indicator_id: str) -> str:
+    """The value axis title for an indicator's chart, from its unit."""
+    unit = appendix.filter(pl.col("indicator_id") == indicator_id)["unit"][0]
+    return UNIT_TITLES.get(unit, unit or "Value")
+
+
+def status_summary(appendix: pl.DataFrame, sections: list[str] | None = None) -> pl.DataFrame:
+    """Per section: indicators reported and how many are Green/Amber/Red and Improving/Worsening.
+
+    Counts of indicators (not of children), read from the published DOT and RAG labels.
+    """
+    order = sections or list(dict.fromkeys(appendix.sort("order")["section"].to_list()))
+
+    def n(rows: pl.DataFrame, col: str, word: str) -> int:
+        return rows.filter(pl.col(col).fill_null("").str.contains(word)).height
+
+    out = []
+    for section in [*order, None]:
+        rows = appendix if section is None else appendix.filter(pl.col("section") == section)
+        out.append(
+            {
+                "Section": "All sections" if section is None else section,
+                "Indicators": rows.height,
+                "Green": n(rows, "rag", "Green"),
+                "Amber": n(rows, "rag", "Amber"),
+                "Red": n(rows, "rag", "Red"),
+                "Improving": n(rows, "dot", "Improving"),
+                "Same": n(rows, "dot", "Same"),
+                "Worsening": n(rows, "dot", "Worsening"),
+            }
+        )
+    return pl.DataFrame(out)
 
 
 def key_indicator(appendix: pl.DataFrame, section: str) -> str | None:

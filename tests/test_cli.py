@@ -1,0 +1,74 @@
+"""The command line: JSON accounting, exit codes and one-line errors (never a traceback)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKE = (ROOT / ".." / "shared" / "data" / "ssda903-fake").resolve()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def rows(path: Path) -> int:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
+def test_validate_fake_903_json_accounts_for_every_row():
+    proc = cli("validate", "--raw", str(FAKE), "--json", "--extract-date", "2020-04-01")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    for table in ("header", "episodes", "reviews", "uasc", "missing", "oc2", "oc3", "ad1"):
+        t = data[table]
+        assert t["rows_in"] == rows(FAKE / f"{table}.csv")
+        assert t["rows_in"] == t["rows_clean"] + t["rows_quarantined"]
+    assert data["reviews"]["rows_quarantined"] > 2000  # reviews dated up to 2030
+    statuses = {Path(f["file"]).name: f["status"] for f in data["files"]}
+    assert statuses["sw_episodes.csv"] == "unknown file"
+    assert statuses["fake_903.xml"] == "unknown file"
+
+
+def test_strict_exits_1_when_rows_are_quarantined():
+    proc = cli("validate", "--raw", str(FAKE), "--strict", "--extract-date", "2020-04-01")
+    assert proc.returncode == 1
+    assert "quarantined" in proc.stderr
+
+
+def test_missing_required_table_is_one_line_exit_2(tmp_path):
+    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC\n1,1,01/01/2010,WBRI\n")
+    proc = cli("validate", "--raw", str(tmp_path))
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "episodes" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_required_column_names_file_and_column(tmp_path):
+    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC\n1,1,01/01/2010,WBRI\n")
+    (tmp_path / "episodes.csv").write_text("CHILD,RNE,LS,CIN,PLACE\n1,S,C2,N1,U4\n")
+    (tmp_path / "reviews.csv").write_text("CHILD,REVIEW,REVIEW_CODE\n")
+    proc = cli("validate", "--raw", str(tmp_path))
+    assert proc.returncode == 2
+    assert "episodes.csv" in proc.stderr and "DECOM" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_config_is_one_line_exit_3(tmp_path):
+    cfg = tmp_path / "bad.yml"
+    cfg.write_text("authority: {name: X}\n")
+    proc = cli("run", "--config", str(cfg))
+    assert proc.returncode == 3
+    assert "Traceback" not in proc.stderr and str(cfg) in proc.stderr

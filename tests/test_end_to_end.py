@@ -1,0 +1,383 @@
+"""End to end on the generated sample, as a performance officer runs it.
+
+One module-scoped build (sample -> validate -> transform -> measures -> notebooks ->
+render) for two consecutive reporting years, then checks on what is published: the
+figures (computed independently here from the raw CSV files), structure, offline
+self-containment, a real browser with axe, and that no child-level value appears in any
+published file (HTML including chart specs, DOCX, XLSX, CSV, PDF).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DFE = (ROOT / ".." / "shared" / "data" / "dfe").resolve()
+CHILDREN = 160
+SLUG = "wessex-vale-council"
+
+pytestmark = pytest.mark.slow
+
+
+def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"cic-reports {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def write_config(folder: Path, raw: Path, **extra) -> Path:
+    data = yaml.safe_load((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"))
+    data["paths"] = {
+        "raw": str(raw),
+        "processed": str(folder / "processed"),
+        "build": str(folder / "build"),
+        "output": str(folder / "output"),
+        "dfe": str(SHARED_DFE),
+        "catalogue": str(ROOT / "config" / "indicators.yml"),
+    }
+    data["root"] = str(ROOT)
+    data.update(extra)
+    cfg = folder / "config.yml"
+    cfg.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict:
+    """The sample built for 2023-24 (HTML, DOCX, PDF) and 2022-23 (HTML)."""
+    work = tmp_path_factory.mktemp("e2e")
+    raw = work / "raw"
+    cli("synth", "--out", str(raw), "--children", str(CHILDREN), "--seed", "5", "--no-errors")
+    cfg = write_config(work, raw)
+    out_2024 = cli("build", "--config", str(cfg), "--to", "html", "--to", "docx", "--to", "pdf")
+    cli("build", "--config", str(cfg), "--year-end", "2023")
+    return {"work": work, "raw": raw, "cfg": cfg, "paths_2024": out_2024.stdout.split()}
+
+
+def output(built: dict, name: str) -> Path:
+    return built["work"] / "output" / SLUG / name
+
+
+# ---------------------------------------------------------------- independent figures
+
+
+def in_care_on(raw: Path, day: dt.date) -> int:
+    """Children in care on `day` from episodes.csv, computed without the pipeline."""
+    children = set()
+    with (raw / "ssda903" / "episodes.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            start = dt.datetime.strptime(row["DECOM"], "%d/%m/%Y").date()
+            end = dt.datetime.strptime(row["DEC"], "%d/%m/%Y").date() if row["DEC"] else None
+            if row["LS"] in ("V3", "V4"):
+                continue
+            if start <= day and (end is None or end > day):
+                children.add(row["CHILD"])
+    return len(children)
+
+
+def visible_text(html: str) -> str:
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style"):
+                self.skip += 1
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style"):
+                self.skip -= 1
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.mark.parametrize(("year_end", "label"), [(2024, "2023-24"), (2023, "2022-23")])
+def test_headline_shows_the_children_in_care_counted_from_the_raw_files(built, year_end, label):
+    html = output(built, f"iro-annual-report-{label}.html").read_text(encoding="utf-8")
+    text = visible_text(html)
+    expected = in_care_on(built["raw"], dt.date(year_end, 3, 31))
+    assert expected > 5
+    m = re.search(rf"On 31 March {year_end} there were ([\d,]+) children in care", text)
+    assert m, "headline sentence missing"
+    assert int(m.group(1).replace(",", "")) == expected
+
+
+def test_every_section_is_present_with_charts_and_captioned_tables(built):
+    html = output(built, "iro-annual-report-2023-24.html").read_text(encoding="utf-8")
+    for heading in (
+        "The IRO service",
+        "Profile of children in care",
+        "Performance of the service",
+        "Voice and participation of children",
+        "Dispute resolution",
+        "Priorities for the year ahead",
+        "About the data",
+    ):
+        assert re.search(rf"<h2[^>]*>\s*{re.escape(heading)}", html), heading
+    assert html.count('class="vega-chart"') >= 8
+    content = re.sub(r"<script[^>]*>.*?</script>", " ", html, flags=re.S)
+    tables = re.findall(r"<table.*?</table>", content, flags=re.S)
+    assert len(tables) >= 15
+    assert all("<caption" in t and "<th" in t for t in tables)
+
+
+def test_reports_are_single_self_contained_files(built):
+    for name in (
+        "iro-annual-report-2023-24.html",
+        "iro-annual-report-2022-23.html",
+        "performance-pack-2024-03.html",
+    ):
+        html = output(built, name).read_text(encoding="utf-8")
+        assert not re.search(r"<(script|img|link|iframe|source)[^>]+(src|href)=[\"']?https?:", html)
+        assert not re.search(r"url\(\s*[\"']?https?:", html)
+        assert html.count("vegaEmbed") >= 1
+
+
+def test_rendering_is_reproducible(built):
+    first = output(built, "iro-annual-report-2023-24.html").read_bytes()
+    cli("render", "--config", str(built["cfg"]), "--doc", "iro")
+    assert output(built, "iro-annual-report-2023-24.html").read_bytes() == first
+
+
+def test_every_published_count_is_zero_above_threshold_or_suppressed(built):
+    from pipeline.measures import load_all
+
+    threshold = 5
+    processed = built["work"] / "processed"
+    checked = 0
+    for m in load_all().values():
+        df = pl.read_parquet(processed / f"pub_{m.name}.parquet")
+        for col in m.disclosure.counts:
+            bad = df.filter(pl.col(col).is_between(1, threshold))
+            assert bad.is_empty(), f"pub_{m.name}.{col} publishes a small count"
+            checked += df.height
+    assert checked > 100
+
+
+def test_notebooks_read_only_published_tables():
+    """Notebooks display pub_ (and validation_ count) tables only: never child-level ones."""
+    import json
+
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        names = re.findall(r"read_table\([^,()]+,\s*f?[\"']([^\"']+)[\"']", code)
+        assert names, f"{nb.name} reads no table through pipeline.io.read_table"
+        assert all(n.startswith(("pub_", "validation_")) for n in names), (nb.name, names)
+        assert not re.search(r"read_parquet|read_csv|scan_parquet|core_|raw_", code), nb.name
+
+
+# ---------------------------------------------------------------- privacy of every artefact
+
+
+def child_level_values(raw: Path) -> dict[str, set[str]]:
+    """Child IDs, dates of birth and postcodes from the raw files."""
+    ids, dobs, posts = set(), set(), set()
+    for path in raw.rglob("*.csv"):
+        with path.open(encoding="utf-8-sig") as f:
+            for row in csv.DictReader(f):
+                if row.get("CHILD"):
+                    ids.add(row["CHILD"])
+                for col in ("DOB", "MC_DOB"):
+                    if row.get(col):
+                        dobs.add(row[col])
+                for col in ("HOME_POST", "PL_POST"):
+                    if row.get(col):
+                        posts.add(row[col].upper())
+    return {"id": ids, "dob": dobs, "postcode": posts}
+
+
+def published_dates() -> set[dt.date]:
+    """Month ends, quarter and year boundaries: published report dates, not birthdays."""
+    out = set()
+    for year in range(2015, 2026):
+        for month in range(1, 13):
+            nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+            out |= {nxt - dt.timedelta(days=1), dt.date(year, month, 1)}
+    return out | {dt.date(2024, 4, 30)}
+
+
+def artefact_text(path: Path) -> str:
+    if path.suffix in (".html", ".csv"):
+        text = path.read_text(encoding="utf-8")
+        # the inlined Vega library and data: URIs are code and images, not report content
+        text = re.sub(r"<script[^>]*>.*?</script>", " ", text, flags=re.S)
+        return re.sub(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+", " ", text)
+    if path.suffix in (".docx", ".xlsx"):
+        with zipfile.ZipFile(path) as z:
+            return " ".join(
+                z.read(n).decode("utf-8", "ignore") for n in z.namelist() if n.endswith(".xml")
+            )
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    raise AssertionError(f"no reader for {path}")
+
+
+def chart_specs(path: Path) -> str:
+    """The Vega-Lite specs (with their embedded data) of every chart in a report."""
+    import html as htmlmod
+
+    specs = re.findall(r"data-spec='([^']*)'", path.read_text(encoding="utf-8"))
+    return " ".join(htmlmod.unescape(s) for s in specs)
+
+
+def test_no_child_level_value_appears_in_any_published_file(built):
+    values = child_level_values(built["raw"])
+    skip = published_dates()
+    dob_patterns = set()
+    for dob in values["dob"]:
+        day = dt.datetime.strptime(dob, "%d/%m/%Y").date()
+        if day not in skip:
+            dob_patterns |= {dob, day.isoformat()}
+    files = sorted((built["work"] / "output" / SLUG).glob("*"))
+    kinds = {f.suffix for f in files}
+    assert {".html", ".docx", ".pdf", ".csv", ".xlsx"} <= kinds
+    executed = sorted((built["work"] / "build").rglob("*.ipynb"))
+    assert executed, "executed notebooks (whose outputs are embedded) not found"
+    for f in [*files, *executed]:
+        text = artefact_text(f) if f.suffix != ".ipynb" else f.read_text(encoding="utf-8")
+        if f.suffix == ".html":
+            specs = chart_specs(f)
+            assert specs, f"{f.name}: no chart specs found"
+            text += " " + specs
+        if f.suffix == ".ipynb":
+            text = re.sub(r'"image/png": "[^"]*"', " ", text)
+        tokens = set(re.findall(r"(?<![\w/.-])[\w/.-]+(?![\w/.-])", text))
+        leaked_ids = values["id"] & tokens
+        assert not leaked_ids, f"{f.name}: child IDs {sorted(leaked_ids)[:3]}"
+        leaked_dobs = {d for d in dob_patterns if d in text}
+        assert not leaked_dobs, f"{f.name}: dates of birth {sorted(leaked_dobs)[:3]}"
+        upper = text.upper()
+        leaked_posts = {p for p in values["postcode"] if p in upper}
+        assert not leaked_posts, f"{f.name}: postcodes {sorted(leaked_posts)[:3]}"
+
+
+# ---------------------------------------------------------------- committee formats
+
+
+def test_docx_and_pdf_committee_papers(built):
+    import shutil
+
+    from pypdf import PdfReader
+
+    docx = output(built, "iro-annual-report-2023-24.docx")
+    with zipfile.ZipFile(docx) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+        assert "Profile of children in care" in body and "<w:tbl>" in body
+        assert any(n.startswith("word/media/") for n in z.namelist()), "charts as images"
+    pdf = output(built, "iro-annual-report-2023-24.pdf")
+    reader = PdfReader(pdf)
+    assert len(reader.pages) >= 5
+    assert shutil.which("pdftoppm"), "poppler-utils missing: .ci/run installs it"
+    pages_dir = built["work"] / "pdfpages"
+    pages_dir.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "20", "-gray", "-l", "5", str(pdf), str(pages_dir / "p")], check=True
+    )
+    for page in sorted(pages_dir.glob("p*.pgm")):
+        pixels = page.read_bytes().split(b"\n", 3)[3]
+        assert min(pixels) < 128, f"{page.name} is blank"
+
+
+# ---------------------------------------------------------------- browser and accessibility
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "name", ["iro-annual-report-2023-24", "performance-pack-2024-03", "iro-annual-report-2022-23"]
+)
+def test_published_report_in_a_real_browser(built, name):
+    from test_browser import assert_page_ok, check_page
+
+    report = check_page(output(built, f"{name}.html"), name)
+    assert report.charts >= 3
+    assert_page_ok(report)
+
+
+# ---------------------------------------------------------------- the pack
+
+
+def test_pack_appendix_csv_and_workbook(built):
+    from openpyxl import load_workbook
+
+    csv_path = output(built, "performance-pack-2024-03.csv")
+    header = csv_path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    months = ["2023-10", "2023-11", "2023-12", "2024-01", "2024-02", "2024-03"]
+    assert header == [
+        "indicator_id",
+        "title",
+        "section",
+        "unit",
+        "good_is",
+        "england",
+        "stat_neighbours",
+        "target",
+        *months,
+        "dot",
+        "rag",
+    ]
+    wb = load_workbook(output(built, "performance-pack-2024-03.xlsx"))
+    ws = wb.active
+    assert ws.freeze_panes is not None
+    assert ws.max_row >= 80
+
+
+def test_pack_from_supplied_values_alone(built, tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "supplied").mkdir(parents=True)
+    src = built["raw"] / "supplied" / "indicators.csv"
+    (raw / "supplied" / "indicators.csv").write_bytes(src.read_bytes())
+    cfg = write_config(tmp_path, raw)
+    proc = cli("pack", "--config", str(cfg), "--month", "2024-03")
+    assert "supplied values only" in proc.stderr
+    html = (tmp_path / "output" / SLUG / "performance-pack-2024-03.html").read_text("utf-8")
+    assert "Corporate parenting performance pack" in html
+    assert (tmp_path / "output" / SLUG / "performance-pack-2024-03.xlsx").is_file()
+
+
+# ---------------------------------------------------------------- many authorities
+
+
+def test_one_failing_authority_does_not_stop_the_others(built, tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    good_cfg = write_config(good, built["raw"])
+    bad = tmp_path / "bad"
+    (bad / "raw").mkdir(parents=True)
+    (bad / "raw" / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC\n1,1,01/01/2010,WBRI\n")
+    bad_cfg = write_config(bad, bad / "raw")
+    proc = cli(
+        "build", "--config", str(good_cfg), "--config", str(bad_cfg), "--jobs", "2", check=False
+    )
+    assert proc.returncode == 5, proc.stderr
+    assert "1 of 2 authorities failed" in proc.stderr
+    assert (good / "output" / SLUG / "iro-annual-report-2023-24.html").is_file()
+    assert "episodes" in proc.stderr  # the bad authority's one-line reason names the table
