@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -47,17 +48,39 @@ def _describe(source: str) -> str:
     return f"cell starting {first[:60]!r}"
 
 
+def declared_parameters(path: Path) -> set[str]:
+    """Names assigned in the notebook's `parameters` cell (papermill's own reading of it)."""
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(path)))
+
+
+@cache
+def _kernel_manager_class():
+    """Kernels on IPC sockets (files in the Jupyter runtime folder) rather than local TCP
+    ports: no 'running over TCP without encryption' warning, nothing on the network."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return IPCKernelManager
+
+
 def _execute(src: Path, out: Path, parameters: dict, cwd: Path) -> Path:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     out.parent.mkdir(parents=True, exist_ok=True)
+    declared = declared_parameters(src)
     try:
         pm.execute_notebook(
             str(src),
             str(out),
-            parameters=parameters,
+            parameters={k: v for k, v in parameters.items() if k in declared},
             kernel_name="python3",
+            kernel_manager_class=_kernel_manager_class(),
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,

@@ -844,7 +844,8 @@ def england_comparison(core: Core, params: RunParams) -> pl.DataFrame:
         )
     for code, label, key in (("1", "Male", "male_pct"), ("2", "Female", "female_pct")):
         eng, src = england_published(params, key, year)
-        rows.append(("Sex", label, "%", df.filter(pl.col("sex") == code).height, n, None, eng, src))
+        count = df.filter(pl.col("sex").is_in([label, code])).height  # labels in core tables
+        rows.append(("Sex", label, "%", count, n, None, eng, src))
     out = pl.DataFrame(
         rows,
         schema={

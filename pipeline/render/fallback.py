@@ -67,7 +67,7 @@ def _epoch(meta: dict) -> int:
 def _metadata(meta: dict, to: str) -> dict:
     """Only the fields the fallback understands; Quarto-only keys are dropped."""
     out: dict = {"lang": "en-GB"}
-    for key in ("title", "subtitle", "author", "toc-title", "abstract"):
+    for key in ("title", "subtitle", "author", "toc-title", "abstract", "page-layout"):
         if meta.get(key):
             out[key] = meta[key]
     date = _date_text(meta.get("date"))
