@@ -41,7 +41,7 @@ def dictionary_markdown() -> str:
         "| --- | --- |",
         "| `raw_<table>` | child-level: never published. Every input column as text, plus `source_file` and `source_row` |",
         "| `quarantine` | child-level: never published. `table, source_file, source_row, child_id, rule_code, message, fields` |",
-        "| `validation_summary`, `validation_rules`, `validation_files` | row counts per table, failures per rule, files read: publishable |",
+        "| `validation_summary`, `validation_rules`, `validation_files`, `validation_supplied` | row counts per table, failures per rule, files read, supplied values set aside: published only through disclosure control as `pub_validation_summary` and `pub_validation_rules` |",
         "| `core_<table>` | child-level: never published. Typed and clean (below) |",
         "| `out_<measure>` | aggregate before disclosure control: not for publication |",
         "| `pub_<measure>` | aggregate after disclosure control: the only data notebooks and reports read |",

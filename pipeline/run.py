@@ -76,6 +76,29 @@ def stage_measures(core: dict[str, pl.DataFrame], params: RunParams) -> dict[str
     return publish(compute(core, params), params) | _pack_tables(params, core)
 
 
+VALIDATION_DISCLOSURE = {
+    # rows_in is published; a small quarantined count is suppressed, and rows_clean with it
+    # (rows_in - rows_clean would reveal it)
+    "validation_summary": dict(
+        counts=("rows_quarantined",), derived={"rows_clean": ("rows_quarantined",)}
+    ),
+    "validation_rules": dict(counts=("rows_count",)),
+}
+
+
+def published_validation(validated, params: RunParams) -> dict[str, pl.DataFrame]:
+    """The data-quality tables as published: through the same disclosure control."""
+    from pipeline.disclosure import DisclosureSpec, protect
+
+    tables = {"validation_summary": validated.summary, "validation_rules": validated.rule_counts}
+    return {
+        f"pub_{name}": protect(
+            df, DisclosureSpec(**VALIDATION_DISCLOSURE[name]), params.disclosure_threshold
+        )
+        for name, df in tables.items()
+    }
+
+
 def stage_write(params: RunParams, ingested, validated, core, pubs) -> None:
     from pipeline import io
 
@@ -91,7 +114,7 @@ def stage_write(params: RunParams, ingested, validated, core, pubs) -> None:
             "validation_files": _files_table(ingested.files),
         },
     )
-    io.write_tables(out, pubs)
+    io.write_tables(out, pubs | published_validation(validated, params))
 
 
 def process(params: RunParams, timer: StageTimer) -> tuple[dict[str, pl.DataFrame], RunResult]:

@@ -128,8 +128,9 @@ def test_headline_shows_the_children_in_care_counted_from_the_raw_files(built, y
     assert int(m.group(1).replace(",", "")) == expected
 
 
-def test_every_section_is_present_with_charts_and_captioned_tables(built):
-    html = output(built, "iro-annual-report-2023-24.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("label", ["2023-24", "2022-23"])
+def test_every_section_is_present_with_charts_and_captioned_tables(built, label):
+    html = output(built, f"iro-annual-report-{label}.html").read_text(encoding="utf-8")
     for heading in (
         "The IRO service",
         "Profile of children in care",
@@ -283,21 +284,28 @@ def test_no_child_level_value_appears_in_any_published_file(built):
 # ---------------------------------------------------------------- committee formats
 
 
-def test_docx_and_pdf_committee_papers(built):
+@pytest.mark.parametrize(
+    ("doc", "heading"),
+    [
+        ("iro-annual-report-2023-24", "Profile of children in care"),
+        ("performance-pack-2024-03", "Summary"),
+    ],
+)
+def test_docx_and_pdf_committee_papers(built, doc, heading):
     import shutil
 
     from pypdf import PdfReader
 
-    docx = output(built, "iro-annual-report-2023-24.docx")
+    docx = output(built, f"{doc}.docx")
     with zipfile.ZipFile(docx) as z:
         body = z.read("word/document.xml").decode("utf-8")
-        assert "Profile of children in care" in body and "<w:tbl>" in body
+        assert heading in body and "<w:tbl>" in body
         assert any(n.startswith("word/media/") for n in z.namelist()), "charts as images"
-    pdf = output(built, "iro-annual-report-2023-24.pdf")
+    pdf = output(built, f"{doc}.pdf")
     reader = PdfReader(pdf)
     assert len(reader.pages) >= 5
     assert shutil.which("pdftoppm"), "poppler-utils missing: .ci/run installs it"
-    pages_dir = built["work"] / "pdfpages"
+    pages_dir = built["work"] / f"pdfpages-{doc}"
     pages_dir.mkdir(exist_ok=True)
     subprocess.run(
         ["pdftoppm", "-r", "20", "-gray", "-l", "5", str(pdf), str(pages_dir / "p")], check=True
