@@ -12,6 +12,7 @@ from pipeline.calendar import add_working_days, within_working_days
 from pipeline.disclosure import DisclosureSpec
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
+from pipeline.shared import shared
 from pipeline.transform.periods import periods_of_care
 
 FIRST_REVIEW_WD = 20
@@ -76,7 +77,13 @@ def review_timeliness(
     Reviews outside every period of care are dropped here (validation quarantines them),
     as are reviews in periods made only of short breaks (V3/V4), which follow the Short
     Breaks Regulations' timescales instead. `params` is unused: the rule is statutory.
+    Computed once per run and shared by every measure that uses it (`pipeline.shared`).
     """
+    return _review_timeliness(core_reviews, periods_or_episodes)
+
+
+@shared
+def _review_timeliness(core_reviews: pl.DataFrame, periods_or_episodes: pl.DataFrame):
     if "episode_start_date" in periods_or_episodes.columns:
         periods_or_episodes = periods_of_care(periods_or_episodes)
     periods = (
@@ -137,6 +144,7 @@ def review_timeliness(
     )
 
 
+@shared
 def review_tasks(timeliness: pl.DataFrame, core_review_process: pl.DataFrame) -> pl.DataFrame:
     """Reviews with flags for the IRO's tasks after them, from the IRO service's extract.
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.shared import shared
+
 Core = dict[str, pl.DataFrame]
 ME = "month_end_date"
 OUT_SCHEMA = {
@@ -166,11 +168,13 @@ def _mean(df: pl.DataFrame, months: list[dt.date], col: str) -> pl.DataFrame:
     return _finish(agg, months, count=False)
 
 
+@shared
 def _cross(df: pl.DataFrame, months: list[dt.date]) -> pl.DataFrame:
     return _months(months).join(df, how="cross")
 
 
 # ------------------------------------------------------------------ month-end snapshot
+@shared
 def _at_month_end(core: Core, months: list[dt.date]) -> pl.DataFrame:
     me = _table(core, "core_month_end")
     return me.filter(pl.col(ME).is_in(months))
@@ -345,6 +349,7 @@ def long_term_stability_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ OC2 health (in care 12 months+)
+@shared
 def _oc2_cohort(core: Core, months: list[dt.date]) -> pl.DataFrame:
     """Children in care at month end for 12 months or more, with their OC2 record."""
     me = _at_month_end(core, months).filter(
@@ -452,6 +457,7 @@ def care_leavers_eet_oc3_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ entries and exits
+@shared
 def _periods(core: Core) -> pl.DataFrame:
     p = _table(core, "core_periods_of_care")
     return p.filter(~pl.col("is_short_breaks_only").fill_null(False))
@@ -499,6 +505,7 @@ def ceased_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _count(_cross(_periods(core), months).filter(_in_window("period_end_date", 1)), months)
 
 
+@shared
 def _leavers(core: Core, months: list[dt.date], n_months: int) -> pl.DataFrame:
     """Children who left care in the n-month window, one row per child (their last exit)."""
     p = _cross(_periods(core), months).filter(_in_window("period_end_date", n_months))
@@ -534,6 +541,7 @@ def permanence_sgo_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ adoption
+@shared
 def _adopted(core: Core, months: list[dt.date], n_months: int = 12) -> pl.DataFrame:
     return _cross(_periods(core), months).filter(
         _in_window("period_end_date", n_months) & pl.col("end_reason_code").is_in(ADOPTED)
@@ -649,6 +657,7 @@ def placements_3plus_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.Data
     )
 
 
+@shared
 def _placement_counts(core: Core, months: list[dt.date]) -> pl.DataFrame:
     """Month-end children with the number of placements they had in the 12 months to month end."""
     me = _at_month_end(core, months).select(ME, "child_id", "is_uasc")
@@ -680,6 +689,7 @@ def _placement_counts(core: Core, months: list[dt.date]) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ missing
+@shared
 def _in_care_during(core: Core, months: list[dt.date], n_months: int) -> pl.DataFrame:
     """Children in care at any point in the n-month window (one row per child per month end)."""
     p = _cross(_periods(core), months).filter(
@@ -692,6 +702,7 @@ def _in_care_during(core: Core, months: list[dt.date], n_months: int) -> pl.Data
     return p.select(ME, "child_id").unique()
 
 
+@shared
 def _missing_episodes(core: Core, months: list[dt.date], n_months: int) -> pl.DataFrame:
     m = _table(core, "core_missing").filter(pl.col("missing_type_code") == "M")
     return (

@@ -145,9 +145,22 @@ def _placement_runs(eps: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _counted_episodes(core_episodes: pl.DataFrame) -> pl.DataFrame:
-    """Episodes that count towards 'looked after', with period and placement start attached."""
-    eps = _placement_runs(episodes_with_period(core_episodes))
+def _counted_episodes(
+    core_episodes: pl.DataFrame, first: dt.date | None = None, last: dt.date | None = None
+) -> pl.DataFrame:
+    """Episodes that count towards 'looked after', with period and placement start attached.
+
+    With `first`/`last`, only children with an episode touching [first, last] are kept
+    (everything here is per child, so their rows are exactly as without the filter).
+    """
+    eps = episodes_with_period(core_episodes)
+    if first is not None and last is not None:
+        touching = eps.filter(
+            (pl.col("episode_start_date") <= last)
+            & (pl.col("episode_end_date").is_null() | (pl.col("episode_end_date") >= first))
+        ).select(pl.col("child_id").unique())
+        eps = eps.join(touching, on="child_id", how="semi", maintain_order="left")
+    eps = _placement_runs(eps)
     counted = eps.filter(
         ~pl.col("legal_status_code").is_in(SHORT_BREAK_LEGAL_STATUSES).fill_null(True)
     )
@@ -194,7 +207,7 @@ def snapshot_at(core: dict[str, pl.DataFrame], first: dt.date, last: dt.date) ->
     eps = core.get("core_episodes", empty("core_episodes"))
     children = core.get("core_children", empty("core_children"))
     snap = (
-        _counted_episodes(eps)
+        _counted_episodes(eps, first, last)
         .pipe(_explode_month_ends, first, last)
         # overlapping episodes (should not pass validation): keep the latest-starting one
         .sort("child_id", "month_end_date", "episode_start_date")

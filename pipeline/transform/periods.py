@@ -10,10 +10,12 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.schemas import conform
+from pipeline.shared import shared
 
 SHORT_BREAK_LEGAL_STATUSES = ("V3", "V4")
 
 
+@shared
 def periods_of_care(core_episodes: pl.DataFrame) -> pl.DataFrame:
     """One row per period of care, numbered 1.. per child in date order."""
     eps = _numbered(core_episodes)
@@ -37,6 +39,7 @@ def periods_of_care(core_episodes: pl.DataFrame) -> pl.DataFrame:
     return conform("core_periods_of_care", periods)
 
 
+@shared
 def episodes_with_period(core_episodes: pl.DataFrame) -> pl.DataFrame:
     """Episodes with their `period_of_care_id` and `period_number` attached."""
     return _numbered(core_episodes).with_columns(period_of_care_id=_period_id())
@@ -46,6 +49,7 @@ def _period_id() -> pl.Expr:
     return pl.concat_str(pl.col("child_id"), pl.lit("-"), pl.col("period_number").cast(pl.String))
 
 
+@shared
 def _numbered(core_episodes: pl.DataFrame) -> pl.DataFrame:
     eps = core_episodes.sort("child_id", "episode_start_date")
     prev_end = pl.col("episode_end_date").shift(1).over("child_id")
