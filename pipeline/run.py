@@ -64,16 +64,22 @@ def stage_validate(ingested, params: RunParams):
 
 
 def stage_transform(validated, params: RunParams) -> dict[str, pl.DataFrame]:
+    from pipeline.shared import sharing
     from pipeline.transform.core import build_transforms
 
-    return build_transforms(validated.core, params)
+    with sharing():
+        return build_transforms(validated.core, params)
 
 
 def stage_measures(core: dict[str, pl.DataFrame], params: RunParams) -> dict[str, pl.DataFrame]:
     """Every aggregate computed once, then disclosure control: the pub_ tables."""
     from pipeline.measures import compute, publish
+    from pipeline.shared import sharing
 
-    return publish(compute(core, params), params) | _pack_tables(params, core)
+    # one scope: review timeliness, periods crossed with months etc. are computed once
+    # and reused by every measure and pack indicator that needs them
+    with sharing():
+        return publish(compute(core, params), params) | _pack_tables(params, core)
 
 
 VALIDATION_DISCLOSURE = {

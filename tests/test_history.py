@@ -16,7 +16,10 @@ from pipeline.schemas import frame
 d = dt.date
 
 
-def me_row(child, period_id, month=d(2024, 3, 31)):
+MARCH_2024 = d(2024, 3, 31)
+
+
+def me_row(child, period_id, month=MARCH_2024):
     return dict(month_end_date=month, child_id=child, period_of_care_id=period_id)
 
 

@@ -61,9 +61,11 @@ def compute(core: Core, params: RunParams) -> dict[str, pl.DataFrame]:
     Optional input tables that were not supplied are present as empty frames.
     """
     from pipeline.schemas import CORE, empty
+    from pipeline.shared import sharing
 
     full = {name: empty(name) for name in CORE} | dict(core)
-    return {f"out_{m.name}": m.func(full, params) for m in load_all().values()}
+    with sharing():  # intermediate frames shared between measures (pipeline.shared)
+        return {f"out_{m.name}": m.func(full, params) for m in load_all().values()}
 
 
 def publish(outs: dict[str, pl.DataFrame], params: RunParams) -> dict[str, pl.DataFrame]:

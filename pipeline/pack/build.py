@@ -276,6 +276,7 @@ def build_pack(
 ) -> PackTables:
     """The pack for `month` ('YYYY-MM'): values, appendix (with DOT/RAG) and headlines."""
     from pipeline.dfe import neighbour_codes, population_0_17
+    from pipeline.shared import sharing
 
     catalogue = load_catalogue(catalogue_path)
     threshold = params.disclosure_threshold
@@ -292,7 +293,8 @@ def build_pack(
     parts = [used]
     if core is not None:
         population = population_0_17(params, year_end=financial_year_end(month))
-        parts.insert(0, computed_values(catalogue, core, trend, population, threshold))
+        with sharing():  # indicators share intermediate frames (pipeline.shared)
+            parts.insert(0, computed_values(catalogue, core, trend, population, threshold))
     values = pl.concat(parts, how="vertical_relaxed").filter(pl.col("month").is_in(trend_labels))
     values = _round_to_decimals(values, cat)
     grid = pack_values_grid(cat, values, trend_labels)
