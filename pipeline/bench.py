@@ -24,6 +24,22 @@ import yaml
 
 DEFAULT_CHILDREN = 450
 DATA_STAGES = ("ingest", "validate", "transform", "measures")
+DATA_TOTAL = "data stages (sum)"
+END_TO_END = "data stages end to end"
+
+
+def _label(size: float) -> str:
+    return f"{size:g}x"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 @dataclass
@@ -56,7 +72,7 @@ class PeakRSS:
 class Measurements:
     rows: list[dict] = field(default_factory=list)
 
-    def add(self, size: int, stage: str, seconds: float, rss: int) -> None:
+    def add(self, size: float, stage: str, seconds: float, rss: int) -> None:
         self.rows.append({"size": size, "stage": stage, "seconds": seconds, "peak_rss": rss})
 
     def summary(self) -> list[dict]:
@@ -80,7 +96,7 @@ class Measurements:
 
 
 @contextmanager
-def _measure(m: Measurements, rss: PeakRSS, size: int, stage: str):
+def _measure(m: Measurements, rss: PeakRSS, size: float, stage: str):
     rss.reset()
     start = time.perf_counter()
     yield
@@ -107,10 +123,11 @@ def bench_config(base: Path, work: Path, children: int) -> Path:
 def run_bench(
     config: Path,
     *,
-    sizes: list[int],
+    sizes: list[float],
     repeat: int = 3,
     out: Path = Path("build/bench"),
     with_render: bool = True,
+    jobs: int = 2,
     say: Callable[[str], None] = print,
 ) -> list[dict]:
     from pipeline import run as stages
@@ -121,17 +138,18 @@ def run_bench(
     rss = PeakRSS()
     try:
         for size in sizes:
-            children = DEFAULT_CHILDREN * size
-            work = (out / f"x{size}").resolve()
+            children = round(DEFAULT_CHILDREN * size)
+            work = (out / f"x{size:g}").resolve()
             shutil.rmtree(work, ignore_errors=True)
             cfg = bench_config(config, work, children)
             params = load_params(cfg)
-            say(f"size {size}x ({children:,} children in care)")
+            say(f"size {_label(size)} ({children:,} children in care)")
             for _ in range(repeat):
                 shutil.rmtree(params.raw_dir, ignore_errors=True)
                 with _measure(m, rss, size, "synth"):
                     generate(params.raw_dir, children=children, seed=1, year_end=params.year_end)
-            for _ in range(repeat):
+            for i in range(repeat):
+                start = time.perf_counter()
                 with _measure(m, rss, size, "ingest"):
                     ingested = stages.stage_ingest(params)
                 with _measure(m, rss, size, "validate"):
@@ -140,9 +158,13 @@ def run_bench(
                     core = stages.stage_transform(validated, params)
                 with _measure(m, rss, size, "measures"):
                     pubs = stages.stage_measures(core, params)
+                peak = max(r["peak_rss"] for r in m.rows[-len(DATA_STAGES) :])
+                m.add(size, DATA_TOTAL, time.perf_counter() - start, peak)
+                say(f"  run {i + 1}: data stages {time.perf_counter() - start:.1f} s")
                 del ingested, validated, core, pubs
             for _ in range(repeat):
-                with _measure(m, rss, size, "data stages end to end"):
+                # ingest -> processed layer written, as `cic-reports run` does it
+                with _measure(m, rss, size, END_TO_END):
                     timer = stages.StageTimer(say=lambda _msg: None)
                     stages.process(params, timer)
             if with_render:
@@ -151,7 +173,7 @@ def run_bench(
 
                 for _ in range(repeat):
                     with _measure(m, rss, size, "notebooks"):
-                        run_notebooks(params, config_path=cfg)
+                        run_notebooks(params, config_path=cfg, jobs=jobs)
                     with _measure(m, rss, size, "render"):
                         render(params, "iro-annual-report")
                         render(params, "performance-pack")
@@ -160,13 +182,15 @@ def run_bench(
     summary = m.summary()
     report = {
         "machine": {
+            "cpu": _cpu_model(),
             "cpus": os.cpu_count(),
             "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
         "repeat": repeat,
-        "sizes": {s: DEFAULT_CHILDREN * s for s in sizes},
+        "sizes": {_label(s): round(DEFAULT_CHILDREN * s) for s in sizes},
+        "with_render": with_render,
         "stages": summary,
         "ratios": ratios(summary, sizes),
     }
@@ -177,12 +201,12 @@ def run_bench(
     return summary
 
 
-def ratios(summary: list[dict], sizes: list[int]) -> dict[str, float]:
+def ratios(summary: list[dict], sizes: list[float]) -> dict[str, float]:
     """time(largest)/time(smallest) per data stage: ~size ratio means linear scaling."""
     lo, hi = min(sizes), max(sizes)
     med = {(r["size"], r["stage"]): r["median_s"] for r in summary}
     out = {}
-    for stage in (*DATA_STAGES, "data stages end to end"):
+    for stage in (*DATA_STAGES, DATA_TOTAL, END_TO_END):
         if (lo, stage) in med and (hi, stage) in med and med[(lo, stage)] > 0:
             out[stage] = med[(hi, stage)] / med[(lo, stage)]
     return out
@@ -196,12 +220,14 @@ def format_table(summary: list[dict], ratio: dict[str, float]) -> str:
     for r in summary:
         spread = f"{r['min_s']:.2f}-{r['max_s']:.2f}"
         lines.append(
-            f"{str(r['size']) + 'x':>5}  {r['stage']:<24} {r['median_s']:>9.2f} "
+            f"{_label(r['size']):>5}  {r['stage']:<24} {r['median_s']:>9.2f} "
             f"{spread:>15} {r['peak_rss_mib']:>13.0f}"
         )
     if ratio:
+        sizes = sorted({r["size"] for r in summary})
         lines.append("")
         lines.append(
-            "time(largest)/time(smallest): " + ", ".join(f"{k} {v:.1f}" for k, v in ratio.items())
+            f"time({_label(sizes[-1])})/time({_label(sizes[0])}): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in ratio.items())
         )
     return "\n".join(lines)

@@ -281,7 +281,7 @@ def bench(
 
     run_bench(
         config,
-        sizes=[int(s) for s in sizes.split(",")],
+        sizes=[float(s) for s in sizes.split(",")],
         repeat=repeat,
         out=out,
         with_render=with_render,

@@ -183,11 +183,10 @@ def _to_contract(df: pl.DataFrame, rel: str, spec: TableSpec) -> tuple[pl.DataFr
             column=missing_required[0],
         )
     absent = [c for c in spec.column_names if c not in present]
+    df = df.select(rename.keys()).rename(rename)
     out = (
-        df.select(rename.keys())
-        .rename(rename)
-        .with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
-        .with_columns(_tidy(pl.col(c)).alias(c) for c in spec.column_names)
+        df.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
+        .with_columns(_tidy(pl.col(c), *_excel_forms(df, c)).alias(c) for c in spec.column_names)
         .with_row_index("source_row", offset=2)
         .with_columns(pl.col("source_row").cast(pl.Int64), source_file=pl.lit(rel))
     )
@@ -204,12 +203,25 @@ def _to_contract(df: pl.DataFrame, rel: str, spec: TableSpec) -> tuple[pl.DataFr
     return out.select(list(raw_schema(spec))), "; ".join(notes)
 
 
-def _tidy(expr: pl.Expr) -> pl.Expr:
-    """Strip; empty -> null; Excel `12.0` -> `12`; Excel midnight datetimes -> the date."""
-    s = (
-        expr.cast(pl.String)
-        .str.strip_chars()
-        .str.replace(r"^(-?\d+)\.0+$", "${1}")
-        .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
+def _excel_forms(df: pl.DataFrame, column: str) -> tuple[bool, bool]:
+    """Whether `column` may hold Excel's `12.0` / midnight-datetime forms at all: a cheap
+    literal scan that lets `_tidy` skip the regex rewrites on columns that cannot match."""
+    if column not in df.columns:
+        return False, False
+    s = df.get_column(column).cast(pl.String)
+    return bool(s.str.contains(".", literal=True).any()), bool(
+        s.str.contains("00:00:00", literal=True).any()
     )
+
+
+def _tidy(expr: pl.Expr, decimals: bool = True, midnight: bool = True) -> pl.Expr:
+    """Strip; empty -> null; Excel `12.0` -> `12`; Excel midnight datetimes -> the date.
+
+    `decimals`/`midnight` False skip a rewrite that cannot match (see `_excel_forms`).
+    """
+    s = expr.cast(pl.String).str.strip_chars()
+    if decimals:
+        s = s.str.replace(r"^(-?\d+)\.0+$", "${1}")
+    if midnight:
+        s = s.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "${1}")
     return pl.when(s == "").then(None).otherwise(s)

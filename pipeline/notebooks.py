@@ -57,13 +57,22 @@ def declared_parameters(path: Path) -> set[str]:
 
 @cache
 def _kernel_manager_class():
-    """Kernels on IPC sockets (files in the Jupyter runtime folder) rather than local TCP
+    """Kernels on IPC sockets (files in the temp folder) rather than local TCP
     ports: no 'running over TCP without encryption' warning, nothing on the network."""
+    import tempfile
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
+    from traitlets import CaselessStrEnum, default
 
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _unique_ipc_path(self) -> str:
+            # one socket-file prefix per kernel: kernels starting side by side must not
+            # race for the same files (jupyter_client's default is ./kernel-ipc-N)
+            return str(Path(tempfile.gettempdir()) / f"cic-kernel-{uuid.uuid4().hex[:12]}")
 
     return IPCKernelManager
 

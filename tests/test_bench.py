@@ -1,0 +1,34 @@
+"""`cic-reports bench` runs end to end at a tiny size and reports every stage (no timing asserts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.bench import DATA_STAGES, DATA_TOTAL, END_TO_END, run_bench
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_reports_every_stage(tmp_path):
+    lines: list[str] = []
+    summary = run_bench(
+        ROOT / "config" / "sample.yml",
+        sizes=[0.2],
+        repeat=1,
+        out=tmp_path,
+        with_render=False,
+        say=lines.append,
+    )
+    report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    stages = {r["stage"] for r in report["stages"]}
+    assert stages == {"synth", *DATA_STAGES, DATA_TOTAL, END_TO_END}
+    assert report["sizes"] == {"0.2x": 90}
+    for row in report["stages"]:
+        assert row["runs"] == 1
+        assert row["median_s"] >= 0 and row["peak_rss_mib"] > 0
+    assert report["machine"]["cpus"] >= 1
+    assert summary == report["stages"]
+    assert any("median s" in line for line in lines)
+    # the bench's processed layer is complete enough for the notebooks
+    assert (tmp_path / "x0.2" / "processed").is_dir()
