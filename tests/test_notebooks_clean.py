@@ -55,7 +55,9 @@ def _project(tmp_path: Path, cells: dict[str, list[str]]):
     (tmp_path / "notebooks").mkdir()
     for name, sources in cells.items():
         nb = nbformat.v4.new_notebook()
-        params = nbformat.v4.new_code_cell("config_path = year_end = month = processed_dir = None")
+        params = nbformat.v4.new_code_cell(
+            "config_path = None\nyear_end = None\nmonth = None\nprocessed_dir = None"
+        )
         params.metadata["tags"] = ["parameters"]
         nb.cells = [params, *(nbformat.v4.new_code_cell(s) for s in sources)]
         nb.metadata["kernelspec"] = {
