@@ -16,20 +16,9 @@ RECORD_TABLES = {"header", "episodes"}
 
 def has_records(raw_dir: Path) -> bool:
     """True when the raw folder holds child-level SSDA903 extracts (not just supplied values)."""
-    if not raw_dir.is_dir():
-        return False
-    return any(
-        p.is_file() and p.suffix.lower() in {".csv", ".xlsx"} and p.stem.lower() in RECORD_TABLES
-        for p in raw_dir.rglob("*")
-    )
+    from pipeline.run import data_files
 
-
-def supplied_path(params: RunParams) -> Path | None:
-    configured = params.path(params.paths.supplied)
-    if configured:
-        return configured
-    candidate = params.raw_dir / "supplied" / "indicators.csv"
-    return candidate if candidate.is_file() else None
+    return any(p.stem.lower() in RECORD_TABLES for p in data_files(raw_dir))
 
 
 def appendix_files(params: RunParams) -> list[Path]:
@@ -65,7 +54,7 @@ def run_pack(
     from pipeline.notebooks import run_notebooks
     from pipeline.pack import build_pack
     from pipeline.render import render
-    from pipeline.run import StageTimer, process
+    from pipeline.run import StageTimer, process, supplied_path
 
     timer = StageTimer(say)
     if has_records(params.raw_dir):

@@ -44,11 +44,25 @@ class RunResult:
     has_records: bool = True
 
 
-def has_raw_data(raw_dir: Path) -> bool:
-    """True when the raw folder holds at least one data file (the README does not count)."""
+def data_files(raw_dir: Path) -> list[Path]:
+    """The CSV and XLSX files under the raw folder (its README does not count)."""
     if not raw_dir.is_dir():
-        return False
-    return any(p.is_file() and p.suffix.lower() in {".csv", ".xlsx"} for p in raw_dir.rglob("*"))
+        return []
+    return [p for p in raw_dir.rglob("*") if p.is_file() and p.suffix.lower() in {".csv", ".xlsx"}]
+
+
+def has_raw_data(raw_dir: Path) -> bool:
+    """True when the raw folder holds at least one data file."""
+    return bool(data_files(raw_dir))
+
+
+def supplied_path(params: RunParams) -> Path | None:
+    """The supplied indicator values: configured, else `<raw>/supplied/indicators.csv` if present."""
+    configured = params.path(params.paths.supplied)
+    if configured:
+        return configured
+    candidate = params.raw_dir / "supplied" / "indicators.csv"
+    return candidate if candidate.is_file() else None
 
 
 def stage_ingest(params: RunParams):
@@ -172,15 +186,10 @@ def _pack_tables(params: RunParams, core: dict[str, pl.DataFrame] | None) -> dic
         params,
         month=params.month,
         catalogue_path=params.path(params.paths.catalogue),
-        supplied_path=params.path(params.paths.supplied) or _default_supplied(params),
+        supplied_path=supplied_path(params),
         core=core,
     )
     return pack.tables() | {"validation_supplied": pack.quarantine}
-
-
-def _default_supplied(params: RunParams) -> Path | None:
-    candidate = params.raw_dir / "supplied" / "indicators.csv"
-    return candidate if candidate.is_file() else None
 
 
 def run(params: RunParams, *, config_path: Path, jobs: int = 2, say: Say = print) -> RunResult:
