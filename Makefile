@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 ## JupyterLab on notebooks/ with the project's kernel.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=.
 
 bench: $(STAMP)
 	$(BIN)/cic-reports bench --config $(CONFIG)

@@ -1,5 +1,5 @@
 """`python -m pipeline ...` is the same as `cic-reports ...`."""
 
-from pipeline.cli import main
+from pipeline.run.cli import main
 
 main()

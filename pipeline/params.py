@@ -58,7 +58,7 @@ class Paths(_Frozen):
     build: Path = Path("build")
     output: Path = Path("output")
     dfe: Path | None = None
-    catalogue: Path = Path("config/indicators.yml")
+    catalogue: Path | None = None  # None: the pack's bundled catalogue
     supplied: Path | None = None
     narrative: Path = Path("report/narrative")
     commentary: Path = Path("report/commentary")

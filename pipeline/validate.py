@@ -16,11 +16,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.contract import TableSpec, codes, tables
-from pipeline.ingest import empty_raw, parse_date
+from pipeline.core.schemas import CORE, conform
+from pipeline.inputs.contract import TableSpec, codes, tables
+from pipeline.inputs.ingest import empty_raw, parse_date
 from pipeline.params import RunParams
 from pipeline.rules import Rule, RuleContext, registry
-from pipeline.schemas import CORE, conform
 
 log = logging.getLogger(__name__)
 
@@ -473,7 +473,7 @@ Rules run in stages, so cross-table checks compare with data that is itself vali
    (start to end inclusive; open episodes run to the extract date).
 
 `GX-<TABLE>-<COLUMN>-<CHECK>` rules are generated from the data contract
-(`pipeline/contract/tables.yml`) and run as one Great Expectations suite per table
+(`pipeline/inputs/contract/tables.yml`) and run as one Great Expectations suite per table
 (`validate(..., engine="gx")`, the default). Each has a polars twin giving the same rows
 (`engine="polars"`, used by fast tests); a test keeps the two engines in agreement.
 Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.bench import DATA_STAGES, DATA_TOTAL, END_TO_END, run_bench
+from pipeline.run.bench import DATA_STAGES, DATA_TOTAL, END_TO_END, run_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 

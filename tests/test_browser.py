@@ -101,10 +101,12 @@ def assert_page_ok(report: PageReport) -> None:
 def test_fixture_report_in_browser(tmp_path):
     from test_render import make_fixture
 
-    from pipeline.render import render
+    from pipeline.publish.render import render
 
     params = make_fixture(tmp_path)
-    html = render(params, "iro-annual-report", to="html", renderer="pandoc").path
+    html = render(
+        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="pandoc"
+    ).path
     report = check_page(html, "fixture-iro-annual-report")
     assert report.charts == 1
     assert_page_ok(report)

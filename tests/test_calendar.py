@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipeline.calendar import (
+from pipeline.core.calendar import (
     add_working_days,
     bank_holidays,
     is_working_day,

@@ -4,8 +4,8 @@ import datetime as dt
 
 import polars as pl
 
-from pipeline.measures.contact import contact_at, contact_table, window_start
-from pipeline.schemas import frame
+from pipeline.core.schemas import frame
+from pipeline.reports.iro.measures.contact import contact_at, contact_table, window_start
 from tests.test_reviews import make_params
 
 d = dt.date

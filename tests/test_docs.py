@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pipeline.contract import contract_markdown
+from pipeline.inputs.contract import contract_markdown
 
 ROOT = Path(__file__).parents[1]
 
@@ -20,9 +20,9 @@ def test_readme_opens_with_the_two_commands():
 
 
 def test_data_dictionary_doc_is_generated_from_schemas_and_measures():
-    from pipeline.dictionary import dictionary_markdown
+    from pipeline.core.dictionary import dictionary_markdown
 
     text = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert text == dictionary_markdown(), (
-        "regenerate: python -c 'from pipeline.dictionary import write; write()'"
+        "regenerate: python -c 'from pipeline.core.dictionary import write; write()'"
     )

@@ -51,7 +51,7 @@ def write_config(folder: Path, raw: Path, **extra) -> Path:
         "build": str(folder / "build"),
         "output": str(folder / "output"),
         "dfe": str(SHARED_DFE),
-        "catalogue": str(ROOT / "config" / "indicators.yml"),
+        "catalogue": str(ROOT / "pipeline" / "reports" / "pack" / "indicators.yml"),
     }
     data["root"] = str(ROOT)
     data.update(extra)
@@ -185,7 +185,9 @@ def test_notebooks_read_only_published_tables():
     """Notebooks display pub_ (and validation_ count) tables only: never child-level ones."""
     import json
 
-    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+    notebooks = sorted((ROOT / "pipeline" / "reports").glob("*/notebooks/*.ipynb"))
+    assert notebooks
+    for nb in notebooks:
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         names = re.findall(r"read_table\([^,()]+,\s*f?[\"']([^\"']+)[\"']", code)

@@ -4,16 +4,16 @@ import datetime as dt
 
 import polars as pl
 
+from pipeline.core.schemas import frame
 from pipeline.disclosure import protect
 from pipeline.measures import load_all
-from pipeline.measures.escalations import (
+from pipeline.reports.iro.measures.escalations import (
     area_mentions,
     good_practice,
     pre_escalation_types,
     resolution,
     stage_counts,
 )
-from pipeline.schemas import frame
 from tests.test_reviews import make_params
 
 d = dt.date

@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.contract import tables
-from pipeline.ingest import ingest
+from pipeline.inputs.contract import tables
+from pipeline.inputs.ingest import ingest
 from pipeline.params import load_params
 from pipeline.validate import CORE_SOURCE, validate
 

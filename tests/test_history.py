@@ -4,14 +4,14 @@ import datetime as dt
 
 import polars as pl
 
-from pipeline.measures.history import (
+from pipeline.core.schemas import frame
+from pipeline.params import load_params
+from pipeline.reports.iro.measures.history import (
     FIRST,
     PREVIOUSLY,
     previously_in_care,
     previously_in_care_monthly,
 )
-from pipeline.params import load_params
-from pipeline.schemas import frame
 
 d = dt.date
 

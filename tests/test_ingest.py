@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.ingest import ingest, parse_date
+from pipeline.inputs.ingest import ingest, parse_date
 
 HEADER_CSV = "CHILD,SEX,DOB,ETHNIC\n0012,1,01/02/2010,WBRI\n"
 EPISODES_CSV = "CHILD,DECOM,RNE,LS,CIN,PLACE\n0012,01/01/2020,S,C2,N1,U1\n"

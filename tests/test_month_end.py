@@ -4,10 +4,10 @@ import datetime as dt
 
 import polars as pl
 
+from pipeline.core.build import build_transforms
+from pipeline.core.month_end import dfe_age_band, month_end_snapshots, snapshot_at
+from pipeline.core.schemas import CORE, frame
 from pipeline.params import RunParams
-from pipeline.schemas import CORE, frame
-from pipeline.transform.core import build_transforms
-from pipeline.transform.month_end import dfe_age_band, month_end_snapshots, snapshot_at
 
 d = dt.date
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import polars as pl
 
-from pipeline.narrative import profile_headline, starts_leavers_sentence
 from pipeline.params import RunParams
+from pipeline.publish.narrative import profile_headline, starts_leavers_sentence
 
 d = dt.date
 

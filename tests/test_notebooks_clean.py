@@ -1,6 +1,6 @@
 """Committed notebooks carry no outputs: outputs may hold child-level data and make diffs noisy.
 
-Fix with `python -m pipeline.notebooks` (strips every notebooks/*.ipynb).
+Fix with `python -m pipeline.run.notebooks` (strips every report's notebooks).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import nbformat
 
-from pipeline.notebooks import strip_outputs
+from pipeline.run.notebooks import strip_outputs
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPORTS = Path(__file__).resolve().parents[1] / "pipeline" / "reports"
 
 
 def _dirty(path: Path) -> list[str]:
@@ -28,9 +28,10 @@ def _dirty(path: Path) -> list[str]:
 
 
 def test_committed_notebooks_have_no_outputs():
-    found = {p.name: _dirty(p) for p in sorted(NOTEBOOKS.glob("*.ipynb"))}
+    found = {p.name: _dirty(p) for p in sorted(REPORTS.glob("*/notebooks/*.ipynb"))}
+    assert found
     dirty = {k: v for k, v in found.items() if v}
-    assert not dirty, f"run `python -m pipeline.notebooks` to strip: {dirty}"
+    assert not dirty, f"run `python -m pipeline.run.notebooks` to strip: {dirty}"
 
 
 def test_strip_outputs_cleans_an_executed_notebook(tmp_path):
@@ -78,7 +79,7 @@ def _project(tmp_path: Path, cells: dict[str, list[str]]):
 def test_run_notebooks_executes_with_parameters_and_names_a_failing_cell(tmp_path):
     import pytest
 
-    from pipeline.notebooks import NotebookError, run_notebooks
+    from pipeline.run.notebooks import NotebookError, run_notebooks
 
     params = _project(
         tmp_path,
@@ -87,12 +88,13 @@ def test_run_notebooks_executes_with_parameters_and_names_a_failing_cell(tmp_pat
             "bad": ["#| label: tbl-broken\nraise ValueError('no table pub_x\\nmore')"],
         },
     )
-    done = run_notebooks(params, ["ok"], config_path=tmp_path / "c.yml")
+    nbs = tmp_path / "notebooks"
+    done = run_notebooks(params, [nbs / "ok.ipynb"], config_path=tmp_path / "c.yml")
     out = done["ok"]
     assert out == tmp_path / "build" / "wessex-vale-council" / "2023-24" / "notebooks" / "ok.ipynb"
     text = out.read_text()
     assert "2024 2024-03" in text
     with pytest.raises(NotebookError) as exc:
-        run_notebooks(params, config_path=tmp_path / "c.yml")
+        run_notebooks(params, sorted(nbs.glob("*.ipynb")), config_path=tmp_path / "c.yml")
     msg = str(exc.value)
     assert msg == "notebook bad: cell tbl-broken failed: ValueError: no table pub_x"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.pack.benchmarks import england, stat_neighbours
-from pipeline.pack.catalogue import Pointer
+from pipeline.reports.pack.benchmarks import england, stat_neighbours
+from pipeline.reports.pack.catalogue import Pointer
 
 DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
 STABILITY = Pointer(

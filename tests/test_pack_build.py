@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 import yaml
 
-from pipeline.pack import build_pack
-from pipeline.pack.headlines import headlines
 from pipeline.params import load_params
+from pipeline.reports.pack import build_pack
+from pipeline.reports.pack.headlines import headlines
 
 ROOT = Path(__file__).parents[1]
 CATALOGUE = {

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.pack.catalogue import CatalogueError, load_catalogue
+from pipeline.reports.pack.catalogue import CatalogueError, load_catalogue
 
 ROOT = Path(__file__).parents[1]
 GOOD = {
@@ -65,7 +65,7 @@ def test_section_not_in_sections_list(tmp_path):
 
 
 def test_shipped_catalogue_has_the_84_reference_indicators():
-    cat = load_catalogue(ROOT / "config" / "indicators.yml")
+    cat = load_catalogue(ROOT / "pipeline" / "reports" / "pack" / "indicators.yml")
     assert len(cat) == 84
     assert cat.sections == [
         "Profile",

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from pipeline.pack.indicators import REGISTRY, compute, month_ends
-from pipeline.schemas import frame
+from pipeline.core.schemas import frame
+from pipeline.reports.pack.indicators import REGISTRY, compute, month_ends
 
 D = dt.date
 MAR, FEB = D(2024, 3, 31), D(2024, 2, 29)

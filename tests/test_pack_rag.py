@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from pipeline.pack.rag import dot, dot_text, rag, rag_text, status_columns
+from pipeline.reports.pack.rag import dot, dot_text, rag, rag_text, status_columns
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pipeline.pack.catalogue import load_catalogue
-from pipeline.pack.sources import PLACEHOLDER, CommentaryError, pack_notebook, pack_qmd
 from pipeline.params import load_params
+from pipeline.reports.pack import DEFAULT_CATALOGUE, REPORT
+from pipeline.reports.pack.catalogue import load_catalogue
+from pipeline.reports.pack.sources import PLACEHOLDER, CommentaryError, pack_notebook, pack_qmd
 
 ROOT = Path(__file__).parents[1]
 
 
 def test_committed_notebook_matches_the_catalogue():
-    cat = load_catalogue(ROOT / "config" / "indicators.yml")
-    committed = nbformat.read(ROOT / "notebooks" / "50_pack.ipynb", 4)
+    cat = load_catalogue(DEFAULT_CATALOGUE)
+    committed = nbformat.read(REPORT.notebook_dir / "50_pack.ipynb", 4)
     assert [c.source for c in committed.cells] == [c.source for c in pack_notebook(cat).cells]
     assert committed.cells[1].metadata["tags"] == ["parameters"]
 

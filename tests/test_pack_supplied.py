@@ -2,8 +2,8 @@
 
 import polars as pl
 
-from pipeline.pack.catalogue import parse_catalogue
-from pipeline.pack.supplied import read_supplied, sample_supplied, write_sample_supplied
+from pipeline.reports.pack.catalogue import parse_catalogue
+from pipeline.reports.pack.supplied import read_supplied, sample_supplied, write_sample_supplied
 
 CAT = parse_catalogue(
     {

@@ -6,7 +6,11 @@ import polars as pl
 
 from pipeline.disclosure import protect
 from pipeline.measures import load_all
-from pipeline.measures.participation import annual_participation, code_mix, monthly_participation
+from pipeline.reports.iro.measures.participation import (
+    annual_participation,
+    code_mix,
+    monthly_participation,
+)
 from tests.test_reviews import make_params
 
 d = dt.date

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from pipeline.schemas import frame
-from pipeline.transform.periods import episodes_with_period, periods_of_care
+from pipeline.core.periods import episodes_with_period, periods_of_care
+from pipeline.core.schemas import frame
 
 d = dt.date
 

@@ -10,7 +10,7 @@ import re
 import polars as pl
 import pytest
 
-from pipeline import charts, present
+from pipeline.publish import charts, present
 
 
 def _flagged() -> pl.DataFrame:

@@ -25,12 +25,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipeline.core.build import build_transforms
+from pipeline.core.schemas import CORE, frame
 from pipeline.disclosure import protect
 from pipeline.measures import REGISTRY, load_all
-from pipeline.measures import profile as pr
 from pipeline.params import RunParams
-from pipeline.schemas import CORE, frame
-from pipeline.transform.core import build_transforms
+from pipeline.reports.iro.measures import profile as pr
 
 d = dt.date
 ROOT = Path(__file__).resolve().parents[1]

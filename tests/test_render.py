@@ -17,11 +17,11 @@ import nbformat
 import polars as pl
 import pytest
 
-from pipeline import charts, present
-from pipeline.notebooks import executed_dir
 from pipeline.params import Authority, Paths, Population, RunParams
-from pipeline.render import RenderError, render
-from pipeline.render.shortcodes import EMBED, INCLUDE, find_cell
+from pipeline.publish import charts, present
+from pipeline.publish.render import RenderError, render
+from pipeline.publish.render.shortcodes import EMBED, INCLUDE, find_cell
+from pipeline.run.notebooks import executed_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,7 +139,9 @@ def make_fixture(tmp_path: Path) -> RunParams:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     params = make_fixture(tmp_path_factory.mktemp("render"))
-    return params, render(params, "iro-annual-report", to="html", renderer="pandoc")
+    return params, render(
+        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="pandoc"
+    )
 
 
 class _Tags(HTMLParser):
@@ -196,7 +198,9 @@ def test_html_structure(rendered):
 
 def test_html_is_reproducible(tmp_path, rendered):
     params = make_fixture(tmp_path)
-    again = render(params, "iro-annual-report", to="html", renderer="pandoc")
+    again = render(
+        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="pandoc"
+    )
     assert again.path.read_bytes() == rendered[1].path.read_bytes()
 
 
@@ -205,7 +209,13 @@ def test_missing_embed_label_is_one_line_error(tmp_path):
     section = params.root / "report" / "sections" / "one.qmd"
     section.write_text(section.read_text().replace("#tbl-demo", "#tbl-nope"))
     with pytest.raises(RenderError) as exc:
-        render(params, "iro-annual-report", to="html", renderer="pandoc")
+        render(
+            params,
+            "iro-annual-report",
+            sources=params.root / "report",
+            to="html",
+            renderer="pandoc",
+        )
     msg = str(exc.value)
     assert "\n" not in msg
     assert "report/sections/one.qmd" in msg and "demo.ipynb" in msg and "tbl-nope" in msg
@@ -215,21 +225,36 @@ def test_missing_include_is_one_line_error(tmp_path):
     params = make_fixture(tmp_path)
     (params.root / "report" / "sections" / "one.qmd").unlink()
     with pytest.raises(RenderError, match=r"include sections/one.qmd: file not found"):
-        render(params, "iro-annual-report", to="html", renderer="pandoc")
+        render(
+            params,
+            "iro-annual-report",
+            sources=params.root / "report",
+            to="html",
+            renderer="pandoc",
+        )
 
 
 def test_final_refuses_placeholder_narrative(tmp_path):
     params = make_fixture(tmp_path)
     (params.root / "report" / "narrative" / "bit.md").write_text("**Service to edit:** x\n")
     with pytest.raises(RenderError, match="placeholder"):
-        render(params, "iro-annual-report", to="html", renderer="pandoc", final=True)
+        render(
+            params,
+            "iro-annual-report",
+            sources=params.root / "report",
+            to="html",
+            renderer="pandoc",
+            final=True,
+        )
 
 
 def test_docx(tmp_path):
     import zipfile
 
     params = make_fixture(tmp_path)
-    result = render(params, "iro-annual-report", to="docx", renderer="pandoc")
+    result = render(
+        params, "iro-annual-report", sources=params.root / "report", to="docx", renderer="pandoc"
+    )
     assert result.path.suffix == ".docx"
     with zipfile.ZipFile(result.path) as z:
         names = z.namelist()
@@ -244,7 +269,9 @@ def test_pdf_pages_are_not_blank(tmp_path):
     from pypdf import PdfReader
 
     params = make_fixture(tmp_path)
-    result = render(params, "iro-annual-report", to="pdf", renderer="pandoc")
+    result = render(
+        params, "iro-annual-report", sources=params.root / "report", to="pdf", renderer="pandoc"
+    )
     reader = PdfReader(result.path)
     text = "".join(page.extract_text() or "" for page in reader.pages)
     assert "Escalations by area" in text
@@ -263,16 +290,20 @@ def _embeds(text: str) -> list[str]:
     return [m.group(1) for m in EMBED.finditer(text)]
 
 
+REPORTS = ROOT / "pipeline" / "reports"
+
+
 def test_every_embed_in_the_report_names_a_labelled_cell():
-    sources = sorted((ROOT / "report").glob("*.qmd")) + sorted(
-        (ROOT / "report" / "sections").glob("*.qmd")
+    sources = sorted(REPORTS.glob("*/report/*.qmd")) + sorted(
+        REPORTS.glob("*/report/sections/*.qmd")
     )
     assert sources
     problems = []
     for src in sources:
         for ref in _embeds(src.read_text()):
             nb_ref, _, label = ref.partition("#")
-            nb = ROOT / "notebooks" / Path(nb_ref).name
+            found = sorted(REPORTS.glob(f"*/notebooks/{Path(nb_ref).name}"))
+            nb = found[0] if found else REPORTS / "notebooks" / Path(nb_ref).name
             if not label:
                 problems.append(f"{src.name}: {ref} names no cell")
             elif not nb.is_file():
@@ -283,9 +314,9 @@ def test_every_embed_in_the_report_names_a_labelled_cell():
 
 
 def test_every_include_in_the_report_exists():
-    main = ROOT / "report" / "iro-annual-report.qmd"
+    main = REPORTS / "iro" / "report" / "iro-annual-report.qmd"
     missing = []
-    for src in [main, *sorted((ROOT / "report" / "sections").glob("*.qmd"))]:
+    for src in [main, *sorted((main.parent / "sections").glob("*.qmd"))]:
         for m in INCLUDE.finditer(src.read_text()):
             ref = m.group(1)
             target = ROOT / ref.lstrip("/") if ref.startswith("/") else main.parent / ref
@@ -300,7 +331,9 @@ def test_every_include_in_the_report_exists():
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto CLI not installed")
 def test_quarto_renders_the_fixture(tmp_path):
     params = make_fixture(tmp_path)
-    result = render(params, "iro-annual-report", to="html", renderer="quarto")
+    result = render(
+        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="quarto"
+    )
     html = result.path.read_text()
     assert result.renderer == "quarto"
     assert "Rendered with Quarto" in html

@@ -5,9 +5,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from pipeline.core.schemas import frame
 from pipeline.disclosure import protect
 from pipeline.measures import load_all
-from pipeline.measures.reviews import (
+from pipeline.params import RunParams
+from pipeline.reports.iro.measures.reviews import (
     annual_table,
     monthly_timeliness,
     quarterly_status,
@@ -16,8 +18,6 @@ from pipeline.measures.reviews import (
     reviews_monthly,
     sw_report_quarters,
 )
-from pipeline.params import RunParams
-from pipeline.schemas import frame
 
 d = dt.date
 
@@ -379,7 +379,7 @@ def test_sw_reports_quarters():
 
 
 def test_headline_sentences_up_down_and_suppressed():
-    from pipeline.narrative_iro import escalations_sentence, reviews_headline
+    from pipeline.reports.iro.narrative import escalations_sentence, reviews_headline
 
     pub = pl.DataFrame(
         {

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipeline.contract import code_lists, tables
+from pipeline.inputs.contract import code_lists, tables
 from pipeline.synth import generate
 from pipeline.synth._errors import INVALID_PLACE, ORPHAN_CHILD, per_kind
 

@@ -4,9 +4,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipeline.core.schemas import CORE
 from pipeline.params import load_params
 from pipeline.rules.testing import EPISODE, HEADER, raw_tables
-from pipeline.schemas import CORE
 from pipeline.validate import (
     QUARANTINE_SCHEMA,
     rules_markdown,

@@ -5,7 +5,7 @@ an expression is True on failing rows of its own table; a frame lists failing `r
 `raw` is the table as ingested (strings) with a `row_id` (0-based position). Rules run in
 stages: stage 1 looks at one table; stage 2 compares with the header (orphans, dates of
 birth) once stage-1 failures are out; stage 3 compares with episodes once those are clean.
-Contract rules (codes `GX-...`) are generated from `pipeline/contract/tables.yml` and run
+Contract rules (codes `GX-...`) are generated from `pipeline/inputs/contract/tables.yml` and run
 as Great Expectations suites (see `pipeline.rules.gx`) or by their polars twin.
 """
 
@@ -18,7 +18,7 @@ from importlib import import_module
 
 import polars as pl
 
-from pipeline.ingest import parse_date
+from pipeline.inputs.ingest import parse_date
 
 RuleFn = Callable[[pl.DataFrame, "RuleContext"], "pl.Expr | pl.DataFrame"]
 

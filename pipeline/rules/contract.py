@@ -12,8 +12,8 @@ import re
 
 import polars as pl
 
-from pipeline.contract import ColumnSpec, codes, tables
-from pipeline.ingest import DATE_PATTERN, INT_PATTERN
+from pipeline.inputs.contract import ColumnSpec, codes, tables
+from pipeline.inputs.ingest import DATE_PATTERN, INT_PATTERN
 from pipeline.rules import Rule, add, date
 
 

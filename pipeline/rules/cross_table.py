@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.contract import tables
+from pipeline.inputs.contract import tables
 from pipeline.rules import Rule, add, date, rule
 
 CHILD_TABLES = [

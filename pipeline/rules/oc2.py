@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.contract import tables
+from pipeline.inputs.contract import tables
 from pipeline.rules import rule
 from pipeline.rules.contract import register_contract
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from pipeline.contract import tables
-from pipeline.ingest import raw_schema
+from pipeline.inputs.contract import tables
+from pipeline.inputs.ingest import raw_schema
 
 EXTRACT_DATE = dt.date(2024, 4, 30)
 # A child in the header with one open episode, so cross-table rules pass by default.

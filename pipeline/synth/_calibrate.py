@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.calendar import add_working_days
+from pipeline.core.calendar import add_working_days
 
 AGE_BANDS = ("0-4", "5-9", "10-12", "13-15", "16+")
 LEGAL = ("C2", "V2", "C1", "E1")

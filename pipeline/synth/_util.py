@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipeline.calendar import bank_holidays
-from pipeline.contract import tables
+from pipeline.core.calendar import bank_holidays
+from pipeline.inputs.contract import tables
 
 EPOCH = dt.date(1970, 1, 1)
 NONE = -(10**8)  # "no date" sentinel for int day arrays (far in the past)
@@ -61,7 +61,7 @@ def _bank_holidays() -> np.ndarray:
 
 
 def busday_add(days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
-    """The n-th working day after each date, as `pipeline.calendar.add_working_days` counts:
+    """The n-th working day after each date, as `pipeline.core.calendar.add_working_days` counts:
     same bank holidays, and a weekend or holiday start counts from the working day before."""
     d = np.asarray(days, dtype="int64").astype("datetime64[D]")
     out = np.busday_offset(

@@ -1,0 +1,1 @@
+"""Measures of the IRO annual report: each module registers its out_ tables."""

@@ -1,0 +1,321 @@
+"""Assemble the monthly corporate-parenting performance pack from the catalogue.
+
+Computed indicators come from core_ tables, supplied ones from the supplied CSV; both pass
+disclosure control before anything is published. Without child-level records (`core=None`)
+the pack is built from supplied values alone: a computed indicator then uses a supplied
+value when one is given, and is otherwise blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.disclosure import DisclosureSpec, protect
+from pipeline.io import write_tables
+from pipeline.params import RunParams
+from pipeline.reports.pack import indicators as ind_mod
+from pipeline.reports.pack.benchmarks import benchmarks_table
+from pipeline.reports.pack.catalogue import Catalogue, load_catalogue
+from pipeline.reports.pack.headlines import headlines
+from pipeline.reports.pack.rag import status_columns
+from pipeline.reports.pack.supplied import Supplied, read_supplied
+
+APPENDIX_MONTHS = 6
+TREND_MONTHS = 13
+FIXED_COLUMNS = [
+    "indicator_id",
+    "title",
+    "section",
+    "unit",
+    "good_is",
+    "england",
+    "stat_neighbours",
+    "target",
+]
+VALUES_SCHEMA = {
+    "indicator_id": pl.String,
+    "month": pl.String,
+    "value": pl.Float64,
+    "is_value_suppressed": pl.Boolean,
+}
+COMPUTED_SPEC = DisclosureSpec(
+    counts=("numerator_count",), derived={"value": ("numerator_count", "denominator_count")}
+)
+
+
+@dataclass(frozen=True)
+class PackTables:
+    month: str
+    months: list[str]  # the appendix's six months, oldest first
+    values: pl.DataFrame  # pub_pack_values
+    appendix: pl.DataFrame  # pub_pack_appendix
+    headlines: pl.DataFrame  # pub_pack_headlines
+    quarantine: pl.DataFrame = field(default_factory=pl.DataFrame)  # supplied rows not used
+
+    @property
+    def indicator_count(self) -> int:
+        return self.appendix.height
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {
+            "pub_pack_appendix": self.appendix,
+            "pub_pack_values": self.values,
+            "pub_pack_headlines": self.headlines,
+        }
+
+    def write(self, folder: Path) -> None:
+        """Save the pub_pack_* tables (parquet + manifest) in the processed folder."""
+        write_tables(folder, self.tables())
+
+    def write_appendix_csv(self, path: Path | str) -> Path:
+        from pipeline.reports.pack.writers import write_appendix_csv
+
+        return write_appendix_csv(self.appendix, self.months, path)
+
+    def write_appendix_xlsx(self, path: Path | str) -> Path:
+        from pipeline.reports.pack.writers import write_appendix_xlsx
+
+        return write_appendix_xlsx(
+            self.appendix, self.months, path, title=f"Appendix A ({self.month})"
+        )
+
+
+def month_label(d: dt.date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def financial_year_end(month: str) -> int:
+    """The year whose 31 March ends the financial year holding `month` (for populations)."""
+    y, m = (int(p) for p in month.split("-"))
+    return y + 1 if m >= 4 else y
+
+
+def benchmark_year_cap(month: str) -> int:
+    """Latest 31 March on or before the month end: benchmarks are never from a later year."""
+    y, m = (int(p) for p in month.split("-"))
+    return y if m >= 3 else y - 1
+
+
+def computed_values(
+    catalogue: Catalogue, core: dict, months: list[dt.date], population: int | None, threshold: int
+) -> pl.DataFrame:
+    """Every computed indicator for every month, after disclosure control."""
+    frames = []
+    for ind in catalogue.indicators:
+        if not ind.is_computed:
+            continue
+        out = ind_mod.compute(ind.function, core, months, population)
+        frames.append(out.with_columns(pl.lit(ind.id).alias("indicator_id")))
+    if not frames:
+        return pl.DataFrame(schema=VALUES_SCHEMA)
+    df = pl.concat(frames, how="vertical_relaxed")
+    df = protect(df, COMPUTED_SPEC, threshold)
+    return df.select(
+        "indicator_id",
+        pl.col(ind_mod.ME).dt.strftime("%Y-%m").alias("month"),
+        pl.col("value").cast(pl.Float64),
+        pl.col("is_value_suppressed").fill_null(False),
+    )
+
+
+def _catalogue_frame(catalogue: Catalogue) -> pl.DataFrame:
+    rows = [
+        {
+            "indicator_id": i.id,
+            "title": i.title,
+            "section": i.section,
+            "unit": i.unit,
+            "good_is": i.polarity,
+            "target": i.target,
+            "tolerance": i.tolerance,
+            "decimals": i.decimals,
+            "source": "computed" if i.is_computed else "supplied",
+            "is_computed": i.is_computed,
+            "suppress_small": i.suppress_small,
+            "definition": i.definition or "",
+            "headline": i.headline,
+            "order": n,
+        }
+        for n, i in enumerate(catalogue.indicators)
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator_id": pl.String,
+            "title": pl.String,
+            "section": pl.String,
+            "unit": pl.String,
+            "good_is": pl.String,
+            "target": pl.Float64,
+            "tolerance": pl.Float64,
+            "decimals": pl.Int64,
+            "source": pl.String,
+            "is_computed": pl.Boolean,
+            "suppress_small": pl.Boolean,
+            "definition": pl.String,
+            "headline": pl.String,
+            "order": pl.Int64,
+        },
+    )
+
+
+def supplied_values(
+    cat: pl.DataFrame, supplied: Supplied, *, has_core: bool, threshold: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Supplied values to use (small counts of children suppressed) and rows set aside."""
+    joined = supplied.values.join(
+        cat.select("indicator_id", "unit", "is_computed", "suppress_small"), on="indicator_id"
+    )
+    overridden = joined.filter(pl.col("is_computed") & pl.lit(has_core))
+    used = joined.filter(~(pl.col("is_computed") & pl.lit(has_core)))
+    small = (
+        (pl.col("unit") == "No.")
+        & pl.col("suppress_small")
+        & pl.col("value").is_between(1, threshold)
+        & pl.lit(threshold > 0)
+    )
+    used = used.with_columns(small.alias("is_value_suppressed")).select(
+        "indicator_id",
+        "month",
+        pl.when(pl.col("is_value_suppressed")).then(None).otherwise(pl.col("value")).alias("value"),
+        "is_value_suppressed",
+    )
+    set_aside = overridden.select(
+        pl.lit(None, pl.Int64).alias("row_number"),
+        "indicator_id",
+        "month",
+        pl.col("value").cast(pl.String),
+        pl.lit("computed from child-level records; supplied value not used").alias("reason"),
+    )
+    return used, set_aside
+
+
+def _round_to_decimals(values: pl.DataFrame, cat: pl.DataFrame) -> pl.DataFrame:
+    """Publish at the catalogue's precision (no spurious decimals)."""
+    return (
+        values.join(cat.select("indicator_id", "decimals"), on="indicator_id", how="left")
+        .with_columns(
+            (
+                (pl.col("value") * pl.lit(10.0).pow(pl.col("decimals"))).round(0)
+                / pl.lit(10.0).pow(pl.col("decimals"))
+            ).alias("value")
+        )
+        .drop("decimals")
+    )
+
+
+def pack_values_grid(cat: pl.DataFrame, values: pl.DataFrame, months: list[str]) -> pl.DataFrame:
+    """Every indicator x every month: blank when no value was computed or supplied."""
+    grid = cat.select("indicator_id", "order").join(
+        pl.DataFrame({"month": months}, schema={"month": pl.String}), how="cross"
+    )
+    out = grid.join(values, on=["indicator_id", "month"], how="left")
+    return (
+        out.with_columns(pl.col("is_value_suppressed").fill_null(False))
+        .sort("order", "month")
+        .select(list(VALUES_SCHEMA))
+    )
+
+
+def appendix_table(
+    cat: pl.DataFrame, values: pl.DataFrame, bench: pl.DataFrame, months: list[str]
+) -> pl.DataFrame:
+    """One row per indicator: catalogue columns, benchmarks, six months, DOT and RAG."""
+    six = values.filter(pl.col("month").is_in(months))
+    wide = six.pivot(on="month", index="indicator_id", values="value").select(
+        "indicator_id",
+        *[
+            pl.col(m) if m in six["month"].unique().to_list() else pl.lit(None, pl.Float64).alias(m)
+            for m in months
+        ],
+    )
+    flags = six.pivot(on="month", index="indicator_id", values="is_value_suppressed").select(
+        "indicator_id",
+        *[
+            (pl.col(m) if m in six["month"].unique().to_list() else pl.lit(False))
+            .fill_null(False)
+            .alias(f"is_{m}_suppressed")
+            for m in months
+        ],
+    )
+    out = (
+        cat.join(bench, on="indicator_id", how="left")
+        .join(wide, on="indicator_id", how="left")
+        .join(flags, on="indicator_id", how="left")
+        .sort("order")
+    )
+    out = status_columns(out, months[-1], months[-2])
+    return out.select(
+        *FIXED_COLUMNS,
+        *months,
+        "dot",
+        "rag",
+        "tolerance",
+        "decimals",
+        "source",
+        "definition",
+        "headline",
+        "england_label",
+        "stat_neighbours_label",
+        *[f"is_{m}_suppressed" for m in months],
+        "order",
+    )
+
+
+def build_pack(
+    params: RunParams,
+    *,
+    month: str,
+    catalogue_path: Path | str,
+    supplied_path: Path | str | None = None,
+    core: dict | None = None,
+) -> PackTables:
+    """The pack for `month` ('YYYY-MM'): values, appendix (with DOT/RAG) and headlines."""
+    from pipeline.inputs.dfe import neighbour_codes, population_0_17
+    from pipeline.shared import sharing
+
+    catalogue = load_catalogue(catalogue_path)
+    threshold = params.disclosure_threshold
+    trend = ind_mod.month_ends(month, TREND_MONTHS)
+    trend_labels = [month_label(d) for d in trend]
+    months = trend_labels[-APPENDIX_MONTHS:]
+    cat = _catalogue_frame(catalogue)
+
+    supplied_file = (
+        supplied_path if supplied_path is not None else params.path(params.paths.supplied)
+    )
+    supplied = read_supplied(supplied_file, catalogue)
+    used, set_aside = supplied_values(cat, supplied, has_core=core is not None, threshold=threshold)
+    parts = [used]
+    if core is not None:
+        population = population_0_17(params, year_end=financial_year_end(month))
+        with sharing():  # indicators share intermediate frames (pipeline.shared)
+            parts.insert(0, computed_values(catalogue, core, trend, population, threshold))
+    values = pl.concat(parts, how="vertical_relaxed").filter(pl.col("month").is_in(trend_labels))
+    values = _round_to_decimals(values, cat)
+    grid = pack_values_grid(cat, values, trend_labels)
+
+    bench = benchmarks_table(
+        catalogue.indicators,
+        params.dfe_dir,
+        neighbour_codes(params),
+        params.statistical_neighbours.label,
+        up_to=benchmark_year_cap(month),
+    )
+    appendix = appendix_table(cat, grid, bench, months)
+    heads = headlines(appendix, months[-1], months[-2], sections=catalogue.sections)
+    quarantine = pl.concat([supplied.quarantine, set_aside], how="vertical_relaxed")
+    return PackTables(month, months, grid, appendix, heads, quarantine)
+
+
+def build_and_save(params: RunParams, core: dict | None = None) -> PackTables:
+    """Build the pack for the configured month and save the pub_pack_* tables."""
+    from pipeline.reports.pack import catalogue_path
+
+    pack = build_pack(params, month=params.month, catalogue_path=catalogue_path(params), core=core)
+    pack.write(params.processed_dir)
+    return pack
