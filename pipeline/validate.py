@@ -1,10 +1,14 @@
 """raw_ tables -> typed core_ tables + quarantine, with every row accounted for.
 
-Each rule (pipeline/rules) names failing rows; a row failing any rule goes to the
-quarantine (one row per failing rule, with file, row number, child ID, rule code, reason)
-and is left out of core. Per table, rows_in == rows_clean + rows_quarantined exactly:
-`validate` asserts it, so a row can never be silently lost. Summary and rule counts hold
-only counts, rule codes and reasons (no child-level values) and may be shared.
+Before any rule runs, rows that a later annual return repeats are *superseded* (the latest
+return wins: `pipeline.inputs.returns`) and reviews or missing episodes dated before the
+data's coverage are *out of scope* (history the returns do not cover); neither is an error.
+Each rule (pipeline/rules) names failing rows among the rest; a row failing any rule goes
+to the quarantine (one row per failing rule, with file, row number, child ID, rule code,
+reason) and is left out of core. Per table (and per return), rows_in == rows_clean +
+rows_quarantined + rows_superseded + rows_out_of_scope exactly: `validate` asserts it, so a
+row can never be silently lost. Summary and rule counts hold only counts, rule codes and
+reasons (no child-level values) and may be shared.
 """
 
 from __future__ import annotations
@@ -19,6 +23,12 @@ import polars as pl
 from pipeline.core.schemas import CORE, conform
 from pipeline.inputs.contract import TableSpec, codes, tables
 from pipeline.inputs.ingest import empty_raw, parse_date
+from pipeline.inputs.returns import (
+    Coverage,
+    before_coverage,
+    coverage,
+    stack,
+)
 from pipeline.params import RunParams
 from pipeline.rules import Rule, RuleContext, registry
 
@@ -38,7 +48,14 @@ SUMMARY_SCHEMA = {
     "rows_in": pl.Int64,
     "rows_clean": pl.Int64,
     "rows_quarantined": pl.Int64,
+    "rows_superseded": pl.Int64,
+    "rows_out_of_scope": pl.Int64,
 }
+COUNT_COLUMNS = tuple(c for c in SUMMARY_SCHEMA if c != "table")
+RETURNS_SCHEMA = {"table": pl.String, "collection_year": pl.Int64, "return_label": pl.String} | {
+    c: pl.Int64 for c in COUNT_COLUMNS
+}
+STATUS_SCHEMA = {"table": pl.String, "row_id": pl.UInt32, "row_status": pl.String}
 RULE_COUNTS_SCHEMA = {
     "rule_code": pl.String,
     "table": pl.String,
@@ -52,12 +69,22 @@ FAILURES_SCHEMA = {"table": pl.String, "row_id": pl.UInt32, "rule_code": pl.Stri
 class ValidationResult:
     core: dict[str, pl.DataFrame]
     quarantine: pl.DataFrame  # child-level: never published
-    summary: pl.DataFrame  # aggregate: table, rows_in, rows_clean, rows_quarantined
+    summary: pl.DataFrame  # aggregate: table, rows_in, rows_clean, rows_quarantined, ...
     rule_counts: pl.DataFrame  # aggregate: rule_code, table, message, rows_count
+    by_return: pl.DataFrame = None  # aggregate: the summary per table and collection year
+    coverage: Coverage | None = None
+    coverage_table: pl.DataFrame = None  # aggregate: years covered (pipeline.inputs.returns)
+    conflicts: pl.DataFrame = None  # child-level: values two returns disagree on
+    row_status: pl.DataFrame = None  # child-level keys: table, row_id, row_status
 
     def aggregate_tables(self) -> dict[str, pl.DataFrame]:
         """The shareable outputs under the names the notebook reads."""
-        return {"validation_summary": self.summary, "validation_rules": self.rule_counts}
+        return {
+            "validation_summary": self.summary,
+            "validation_rules": self.rule_counts,
+            "validation_returns": self.by_return,
+            "validation_coverage": self.coverage_table,
+        }
 
 
 # ---------------------------------------------------------------- entry point
@@ -72,21 +99,190 @@ def validate(
     if engine not in ("gx", "polars"):
         raise ValueError(f"engine must be 'gx' or 'polars', not {engine!r}")
     raw = prepare(raw_tables)
-    failures = run_rules(raw, params.extract_date, engine=engine)
-    clean = {t: df.join(_failed_ids(failures, t), on="row_id", how="anti") for t, df in raw.items()}
+    cov = coverage(raw, params.extract_date)
+    sup, conflicts = stack(raw)
+    set_aside = _set_aside(raw, sup, cov)
+    live = {
+        t: _renumber(df.join(_ids(set_aside, t), on="row_id", how="anti")) for t, df in raw.items()
+    }
+    failures = _original_ids(
+        run_rules(live, params.extract_date, engine=engine, year_end=params.year_end), live
+    )
+    history = _history_before_episodes(raw, failures, set_aside)
+    set_aside = pl.concat([set_aside, history], how="vertical")
+    failures = failures.join(history.select("table", "row_id"), on=["table", "row_id"], how="anti")
+    gone = pl.concat([set_aside.select("table", "row_id"), failures.select("table", "row_id")])
+    clean = {t: df.join(_ids(gone, t), on="row_id", how="anti") for t, df in raw.items()}
     core = build_core(clean)
     quarantine = quarantine_rows(raw, failures)
-    summary = _summary(raw, clean, failures)
+    status = _row_status(raw, failures, set_aside)
+    summary = _summary(status, ["table"])
+    by_return = _by_return(raw, status)
     _assert_reconciles(summary, core)
     rule_counts = _rule_counts(failures)
+    first = min([params.year_end - params.history_years - 1, *cov.return_years])
     log.info(
-        "validated %d rows: %d clean, %d quarantined",
-        summary["rows_in"].sum(),
-        summary["rows_clean"].sum(),
-        summary["rows_quarantined"].sum(),
+        "validated %d rows: %d clean, %d quarantined, %d superseded, %d out of scope",
+        *(summary[c].sum() for c in COUNT_COLUMNS),
     )
     return ValidationResult(
-        core=core, quarantine=quarantine, summary=summary, rule_counts=rule_counts
+        core=core,
+        quarantine=quarantine,
+        summary=summary,
+        rule_counts=rule_counts,
+        by_return=by_return,
+        coverage=cov,
+        coverage_table=cov.table(first, params.year_end),
+        conflicts=conflicts,
+        row_status=status,
+    )
+
+
+def _ids(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    return frame.filter(pl.col("table") == table).select("row_id").unique()
+
+
+def _set_aside(raw: dict[str, pl.DataFrame], sup: pl.DataFrame, cov: Coverage) -> pl.DataFrame:
+    """(table, row_id, row_status) of rows no rule sees: superseded, or before coverage."""
+    parts = [sup.select("table", "row_id", row_status=pl.lit("superseded"))]
+    for table, df in raw.items():
+        early = before_coverage(table, df.join(_ids(sup, table), on="row_id", how="anti"), cov)
+        parts.append(
+            early.select(table=pl.lit(table), row_id="row_id", row_status=pl.lit("out of scope"))
+        )
+    return pl.concat([p.cast(STATUS_SCHEMA) for p in parts], how="vertical")
+
+
+def _renumber(df: pl.DataFrame) -> pl.DataFrame:
+    """Rules (and GX, which reports positions) see row_id = position; `_row_id` keeps the original."""
+    return df.rename({"row_id": "_row_id"}).with_row_index("row_id")
+
+
+def _original_ids(failures: pl.DataFrame, live: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    parts = []
+    for table, df in live.items():
+        f = failures.filter(pl.col("table") == table)
+        if f.height:
+            parts.append(
+                f.join(df.select("row_id", "_row_id"), on="row_id", how="left")
+                .drop("row_id")
+                .rename({"_row_id": "row_id"})
+                .select(list(FAILURES_SCHEMA))
+            )
+    return _concat(parts, FAILURES_SCHEMA)
+
+
+def _history_before_episodes(
+    raw: dict[str, pl.DataFrame], failures: pl.DataFrame, set_aside: pl.DataFrame
+) -> pl.DataFrame:
+    """Reviews of a multi-year extract outside any episode only because they are dated before
+    the child's earliest episode in the extract: history it does not hold, out of scope."""
+    f = failures.filter(pl.col("table") == "reviews")
+    only_xt04 = (
+        f.group_by("row_id")
+        .agg(pl.col("rule_code").alias("codes"))
+        .filter(pl.col("codes").list.len() == 1, pl.col("codes").list.first() == "XT04")
+        .select("row_id")
+    )
+    gone = pl.concat([_ids(set_aside, "episodes"), _ids(failures, "episodes")])
+    first = (
+        raw["episodes"]
+        .join(gone, on="row_id", how="anti")
+        .group_by("CHILD")
+        .agg(first=parse_date(pl.col("DECOM")).min())
+    )
+    hit = (
+        raw["reviews"]
+        .join(only_xt04, on="row_id", how="semi")
+        .filter(pl.col("collection_year").is_null())
+        .join(first, on="CHILD", how="inner")
+        .filter(parse_date(pl.col("REVIEW")) < pl.col("first"))
+    )
+    return hit.select(
+        table=pl.lit("reviews"), row_id="row_id", row_status=pl.lit("out of scope")
+    ).cast(STATUS_SCHEMA)
+
+
+def _row_status(raw, failures, set_aside) -> pl.DataFrame:
+    """Every raw row once: clean, quarantined, superseded or out of scope."""
+    parts = []
+    for table, df in raw.items():
+        ids = df.select(table=pl.lit(table), row_id="row_id")
+        parts.append(ids)
+    every = pl.concat(parts, how="vertical").cast({"table": pl.String, "row_id": pl.UInt32})
+    bad = failures.select("table", "row_id").unique().with_columns(row_status=pl.lit("quarantined"))
+    marked = pl.concat([set_aside, bad.cast(STATUS_SCHEMA)], how="vertical").unique(
+        ["table", "row_id"], keep="first"
+    )
+    return (
+        every.join(marked, on=["table", "row_id"], how="left")
+        .with_columns(pl.col("row_status").fill_null("clean"))
+        .select(list(STATUS_SCHEMA))
+    )
+
+
+_STATUS_COLUMN = {
+    "clean": "rows_clean",
+    "quarantined": "rows_quarantined",
+    "superseded": "rows_superseded",
+    "out of scope": "rows_out_of_scope",
+}
+
+
+def _summary(status: pl.DataFrame, by: list[str], keys: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Counts per status, one row per `by` key (every contract table when by == ['table'])."""
+    counts = (
+        status.group_by(*by, "row_status")
+        .len()
+        .with_columns(pl.col("row_status").replace_strict(_STATUS_COLUMN))
+        .pivot(on="row_status", index=by, values="len")
+    )
+    if keys is None:
+        keys = pl.DataFrame({"table": list(tables())})
+    out = keys.join(counts, on=by, how="left")
+    out = out.with_columns(
+        [
+            (pl.col(c) if c in out.columns else pl.lit(0)).fill_null(0).cast(pl.Int64).alias(c)
+            for c in COUNT_COLUMNS
+            if c != "rows_in"
+        ]
+    )
+    return out.with_columns(
+        rows_in=pl.sum_horizontal([c for c in COUNT_COLUMNS if c != "rows_in"]).cast(pl.Int64)
+    ).select(*by, *COUNT_COLUMNS)
+
+
+def _by_return(raw: dict[str, pl.DataFrame], status: pl.DataFrame) -> pl.DataFrame:
+    """The row accounting per table and return (collection year; null: multi-year extract)."""
+    years = pl.concat(
+        [
+            df.select(table=pl.lit(t), row_id="row_id", collection_year="collection_year")
+            for t, df in raw.items()
+        ],
+        how="vertical",
+    ).cast({"table": pl.String, "row_id": pl.UInt32, "collection_year": pl.Int64})
+    s = status.join(years, on=["table", "row_id"], how="left")
+    keys = s.select("table", "collection_year").unique()
+    if keys.is_empty():
+        return pl.DataFrame(schema=RETURNS_SCHEMA)
+    out = _summary(s, ["table", "collection_year"], keys)
+    order = {t: i for i, t in enumerate(tables())}
+    label = (
+        pl.when(pl.col("collection_year").is_null())
+        .then(pl.lit("multi-year extract"))
+        .otherwise(
+            pl.concat_str(
+                pl.lit("return "),
+                (pl.col("collection_year") - 1).cast(pl.String),
+                pl.lit("-"),
+                (pl.col("collection_year") % 100).cast(pl.String).str.zfill(2),
+            )
+        )
+    )
+    return (
+        out.with_columns(return_label=label, _o=pl.col("table").replace_strict(order))
+        .sort("_o", "collection_year", nulls_last=True)
+        .select(list(RETURNS_SCHEMA))
     )
 
 
@@ -103,21 +299,33 @@ def prepare(raw_tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             )
         if "source_file" not in df.columns:
             df = df.with_columns(source_file=pl.lit(name))
+        if "collection_year" not in df.columns:
+            df = df.with_columns(collection_year=pl.lit(None, pl.Int64))
         df = df.with_columns(
             [pl.lit(None, pl.String).alias(c) for c in spec.column_names if c not in df.columns]
         )
-        out[name] = df.select(*spec.column_names, "source_file", "source_row").with_row_index(
-            "row_id"
-        )
+        out[name] = df.select(
+            *spec.column_names,
+            "source_file",
+            "source_row",
+            pl.col("collection_year").cast(pl.Int64),
+        ).with_row_index("row_id")
     return out
 
 
 def run_rules(
-    raw: dict[str, pl.DataFrame], extract_date: dt.date, *, engine: str = "polars"
+    raw: dict[str, pl.DataFrame],
+    extract_date: dt.date,
+    *,
+    engine: str = "polars",
+    year_end: int | None = None,
 ) -> pl.DataFrame:
-    """Every failure as (table, row_id, rule_code), running rules stage by stage."""
+    """Every failure as (table, row_id, rule_code), running rules stage by stage.
+
+    `year_end` is the collection year of rows whose return is unknown (code lists by year).
+    """
     rules = list(registry().values())
-    ctx = RuleContext(extract_date=extract_date, raw=raw)
+    ctx = RuleContext(extract_date=extract_date, raw=raw, year_end=year_end)
     parts: list[pl.DataFrame] = []
     if engine == "gx":
         from pipeline.rules.gx import run_suites
@@ -198,19 +406,6 @@ def quarantine_rows(raw: dict[str, pl.DataFrame], failures: pl.DataFrame) -> pl.
     )
 
 
-def _summary(raw, clean, failures) -> pl.DataFrame:
-    rows = [
-        {
-            "table": t,
-            "rows_in": raw[t].height,
-            "rows_clean": clean[t].height,
-            "rows_quarantined": _failed_ids(failures, t).height,
-        }
-        for t in raw
-    ]
-    return pl.DataFrame(rows, schema=SUMMARY_SCHEMA, orient="row")
-
-
 CORE_SOURCE = {
     "core_children": "header",
     "core_episodes": "episodes",
@@ -230,8 +425,10 @@ CORE_SOURCE = {
 
 
 def _assert_reconciles(summary: pl.DataFrame, core: dict[str, pl.DataFrame]) -> None:
-    """Nothing lost: in == clean + quarantined per table, and each clean row is one core row."""
-    bad = summary.filter(pl.col("rows_in") != pl.col("rows_clean") + pl.col("rows_quarantined"))
+    """Nothing lost: in == clean + quarantined + superseded + out of scope per table, and
+    each clean row is one core row."""
+    parts = pl.col("rows_clean") + pl.col("rows_quarantined") + pl.col("rows_superseded")
+    bad = summary.filter(pl.col("rows_in") != parts + pl.col("rows_out_of_scope"))
     if bad.height:
         raise AssertionError(f"row accounting does not reconcile for {bad['table'].to_list()}")
     clean = dict(zip(summary["table"], summary["rows_clean"], strict=True))
@@ -252,26 +449,80 @@ def _rule_counts(failures: pl.DataFrame) -> pl.DataFrame:
 
 
 def summary_json(result: ValidationResult) -> dict:
-    """{table: {rows_in, rows_clean, rows_quarantined}, 'rules': {code: rows}} (counts only)."""
+    """{table: {rows_in, rows_clean, ...}, 'rules': {code: rows}, 'returns': [...],
+    'coverage': [...], 'conflicts': n} (counts only)."""
     out: dict = {
-        r["table"]: {k: r[k] for k in ("rows_in", "rows_clean", "rows_quarantined")}
-        for r in result.summary.iter_rows(named=True)
+        r["table"]: {k: r[k] for k in COUNT_COLUMNS} for r in result.summary.iter_rows(named=True)
     }
     out["rules"] = dict(
         zip(result.rule_counts["rule_code"], result.rule_counts["rows_count"], strict=True)
     )
+    if result.by_return is not None:
+        out["returns"] = result.by_return.to_dicts()
+    if result.coverage_table is not None:
+        out["coverage"] = result.coverage_table.to_dicts()
+    if result.conflicts is not None:
+        out["conflicts"] = result.conflicts.height
     return out
 
 
+def _text_table(df: pl.DataFrame, keys: list[str], cols: tuple[str, ...], total: bool) -> list[str]:
+    def cell(v) -> str:
+        return "" if v is None else str(v)
+
+    width = {k: max([len(k), *(len(cell(v)) for v in df[k])]) for k in keys}
+    head = "  ".join(f"{k:<{width[k]}}" for k in keys)
+    short = {c: c.removeprefix("rows_") for c in cols}
+    lines = [head + "  " + "  ".join(f"{short[c]:>12}" for c in cols)]
+    for r in df.iter_rows(named=True):
+        left = "  ".join(f"{cell(r[k]):<{width[k]}}" for k in keys)
+        lines.append(left + "  " + "  ".join(f"{r[c]:>12,}" for c in cols))
+    if total:
+        left = "  ".join(f"{('total' if i == 0 else ''):<{width[k]}}" for i, k in enumerate(keys))
+        lines.append(left + "  " + "  ".join(f"{df[c].sum():>12,}" for c in cols))
+    return lines
+
+
+def coverage_text(table: pl.DataFrame) -> list[str]:
+    """The years the data covers, for the terminal."""
+    lines = ["Coverage (collection years; 31 March = children in care that day):"]
+    for r in table.iter_rows(named=True):
+        year = "yes" if r["is_year_covered"] else "no"
+        march = "yes" if r["is_31_march_covered"] else "no"
+        lines.append(f"  {r['year_label']}  year: {year:<3}  31 March: {march:<3}  {r['basis']}")
+    return lines
+
+
 def summary_text(result: ValidationResult) -> str:
-    """A plain table of row accounting for the terminal, then the rules that fired."""
-    cols = ("rows_in", "rows_clean", "rows_quarantined")
-    width = max([len("table"), *(len(t) for t in result.summary["table"])])
-    lines = [f"{'table':<{width}}  " + "  ".join(f"{c:>16}" for c in cols)]
-    for r in result.summary.iter_rows(named=True):
-        lines.append(f"{r['table']:<{width}}  " + "  ".join(f"{r[c]:>16,}" for c in cols))
-    total = {c: result.summary[c].sum() for c in cols}
-    lines.append(f"{'total':<{width}}  " + "  ".join(f"{total[c]:>16,}" for c in cols))
+    """Row accounting per table (and per return), coverage, conflicts, then the rules that fired."""
+    lines = _text_table(result.summary, ["table"], COUNT_COLUMNS, total=True)
+    br = result.by_return
+    if br is not None and br["collection_year"].drop_nulls().n_unique() > 1:
+        lines += ["", "Per return:"]
+        lines += _text_table(
+            br.filter(pl.col("rows_in") > 0), ["table", "return_label"], COUNT_COLUMNS, total=False
+        )
+    if result.coverage_table is not None and result.coverage_table.height:
+        lines += ["", *coverage_text(result.coverage_table)]
+    if result.conflicts is not None and result.conflicts.height:
+        c = result.conflicts
+        per = c.group_by("table").len().sort("table")
+        lines += [
+            "",
+            f"Values two returns disagree on (the later return is used): {c.height:,} ("
+            + ", ".join(f"{r['table']} {r['len']:,}" for r in per.iter_rows(named=True))
+            + ")",
+        ]
+        for r in c.head(5).iter_rows(named=True):
+            lines.append(
+                f"  {r['table']} child {r['child_id']} {r['column']}: {r['earlier_value']!r} in "
+                f"{r['earlier_file']} row {r['earlier_row']}, {r['later_value']!r} in "
+                f"{r['later_file']} row {r['later_row']}"
+            )
+        if c.height > 5:
+            lines.append(
+                f"  ... and {c.height - 5:,} more (data/processed/returns_conflicts.parquet)"
+            )
     if result.rule_counts.height:
         lines += ["", "Rules that quarantined rows:"]
         for r in result.rule_counts.iter_rows(named=True):
@@ -356,13 +607,19 @@ RENAMES: dict[str, dict[str, str]] = {
         "MIS_START": "missing_start_date",
         "MIS_END": "missing_end_date",
     },
-    "core_oc2": {"CHILD": "child_id", "SDQ_SCORE": "sdq_score", "SDQ_REASON": "sdq_reason_code"},
+    "core_oc2": {
+        "CHILD": "child_id",
+        "SDQ_SCORE": "sdq_score",
+        "SDQ_REASON": "sdq_reason_code",
+        "collection_year": "collection_year",
+    },
     "core_oc3": {
         "CHILD": "child_id",
         "DOB": "birth_date",
         "IN_TOUCH": "in_touch_code",
         "ACTIV": "activity_code",
         "ACCOM": "accommodation_code",
+        "collection_year": "collection_year",
     },
     "core_ad1": {"CHILD": "child_id", "DATE_INT": "decision_date", "DATE_MATCH": "match_date"},
     "core_placed_for_adoption": {
@@ -454,11 +711,16 @@ when opening the file: the header is row 1), child ID, rule code, reason and fie
 
 ## How reconciliation works
 
-For every input table `rows_in = rows_clean + rows_quarantined`, where `rows_quarantined`
-counts distinct rows (a row failing three rules counts once). `validate` asserts this for
-every table, and that each clean row becomes exactly one core row, so no row can be lost
-without trace. The counts go to the shareable tables `validation_summary` (per table) and
-`validation_rules` (rows per rule); they hold no child-level values.
+For every input table, and for every return within it,
+`rows_in = rows_clean + rows_quarantined + rows_superseded + rows_out_of_scope`, where
+`rows_quarantined` counts distinct rows (a row failing three rules counts once). A row is
+*superseded* when a later annual return holds the same fact (same natural key; the latest
+return wins) and *out of scope* when it is a review or missing episode dated before the
+data's coverage (docs/data-contract.md, "Several years of returns"); no rule runs on either
+and neither is an error. `validate` asserts this for every table, and that each clean row
+becomes exactly one core row, so no row can be lost without trace. The counts go to the
+shareable tables `validation_summary` (per table), `validation_returns` (per table and
+return) and `validation_rules` (rows per rule); they hold no child-level values.
 
 Rules run in stages, so cross-table checks compare with data that is itself valid:
 
@@ -476,7 +738,9 @@ Rules run in stages, so cross-table checks compare with data that is itself vali
 (`pipeline/inputs/contract/tables.yml`) and run as one Great Expectations suite per table
 (`validate(..., engine="gx")`, the default). Each has a polars twin giving the same rows
 (`engine="polars"`, used by fast tests); a test keeps the two engines in agreement.
-Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD.
+Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD. Codes are upper-cased on
+ingest. `<TABLE>-<COLUMN>-CODE-YEAR` rules check a code against the code list of the row's
+own collection year (the run's reporting year for a multi-year extract).
 
 ## Rules
 

@@ -125,7 +125,13 @@ def test_summaries_have_counts_and_no_child_values(params):
     rows = {"header": [HEADER, {**HEADER, "CHILD": "SECRET9", "SEX": "7"}]}
     result = run(rows, params)
     js = summary_json(result)
-    assert js["header"] == {"rows_in": 2, "rows_clean": 1, "rows_quarantined": 1}
+    assert js["header"] == {
+        "rows_in": 2,
+        "rows_clean": 1,
+        "rows_quarantined": 1,
+        "rows_superseded": 0,
+        "rows_out_of_scope": 0,
+    }
     assert js["rules"] == {"GX-HEADER-SEX-IN-SET": 1}
     text = summary_text(result)
     assert "header" in text and "GX-HEADER-SEX-IN-SET" in text

@@ -91,6 +91,7 @@ CORE: dict[str, dict[str, pl.DataType]] = {
         "has_teeth_check": B,
         "has_health_assessment": B,
         "has_substance_misuse": B,
+        "collection_year": INT,  # per-year snapshot: the return it is for (null: unknown)
     },
     "core_oc3": {
         "child_id": S,
@@ -98,6 +99,7 @@ CORE: dict[str, dict[str, pl.DataType]] = {
         "in_touch_code": S,
         "activity_code": S,
         "accommodation_code": S,
+        "collection_year": INT,  # per-year snapshot: the return it is for (null: unknown)
     },
     "core_ad1": {
         "child_id": S,

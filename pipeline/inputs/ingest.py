@@ -1,40 +1,68 @@
-"""Raw extracts (CSV/XLSX in the raw folder) -> `raw_<table>` frames of strings, nothing lost.
+"""Raw extracts (CSV/XLSX/XML in the raw folder) -> `raw_<table>` frames of strings, nothing lost.
 
 Every value stays a string here (IDs keep leading zeros); validation types and checks them.
-Each row carries `source_file` and `source_row` (the row number the operator sees when
-opening the file: the header is row 1) so a quarantined row can be found and fixed.
-Files that are not part of the contract, empty or unreadable are reported, not fatal;
-only a missing required table or a missing required column stops the run.
+Codes are upper-cased (`c2` is `C2`), and how many were changed is reported.
+Each row carries `source_file`, `source_row` (the row number the operator sees when opening
+the file: the header is row 1; for XML the element's line) and `collection_year` (the year
+end of the return it came from; null for a multi-year extract), so a quarantined row can be
+found and fixed and several years of returns can be stacked (`pipeline.inputs.returns`).
+
+A file's table comes from its name, else from its columns (`pipeline.inputs.layout`); its
+collection year from its folder, else its name, else its dates: the episodes of the files
+beside it fit one collection year (every episode starts by its 31 March and is open on or
+after its 1 April). Files that are not part of the contract, empty or unreadable are
+reported, not fatal; only a missing required table, a missing required column or an
+ambiguous file stops the run.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
 from pipeline.errors import InputError
 from pipeline.inputs.contract import TableSpec, tables
+from pipeline.inputs.layout import (
+    Year,
+    norm_column,
+    path_year,
+    table_from_name,
+    tables_from_columns,
+    year_label,
+)
 
 CSV_SUFFIXES = {".csv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-SOURCE_COLUMNS = ("source_file", "source_row")
+XML_SUFFIXES = {".xml"}
+SOURCE_COLUMNS = ("source_file", "source_row", "collection_year")
 # Dates accepted anywhere: dd/mm/YYYY (also d/m/YYYY) and ISO YYYY-MM-DD.
 DATE_PATTERN = r"^(?:\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})$"
 INT_PATTERN = r"^-?\d+$"
+# share of a group's episodes that may end before its collection year and still be a return
+DATE_FIT_TOLERANCE = 0.01
 
 
 @dataclass(frozen=True)
 class FileReport:
-    """What happened to one file found in the raw folder."""
+    """What happened to one file (for XML: one table of one file) found in the raw folder."""
 
     path: str  # relative to raw_dir
     table: str | None
     rows: int
-    status: str  # 'ingested' | 'unknown file' | 'empty' | 'unreadable'
+    status: str  # 'ingested' | 'unknown file' | 'not a 903 return' | 'empty' | 'unreadable'
     note: str = ""
+    collection_year: int | None = None
+    year_source: str = ""  # 'folder' | 'file name' | 'dates' | '' (unknown: a multi-year extract)
+    codes_normalised: int = 0  # code values upper-cased
+
+    @property
+    def year_text(self) -> str:
+        if self.collection_year is None:
+            return ""
+        return f"{year_label(self.collection_year)} (from {self.year_source})"
 
 
 @dataclass
@@ -45,16 +73,26 @@ class IngestResult:
     def files_frame(self) -> pl.DataFrame:
         """The file reports as a frame (no child-level values: paths, counts, notes)."""
         return pl.DataFrame(
-            [vars(f) for f in self.files],
-            schema={
-                "path": pl.String,
-                "table": pl.String,
-                "rows": pl.Int64,
-                "status": pl.String,
-                "note": pl.String,
-            },
+            [{k: getattr(f, k) for k in FILES_SCHEMA} for f in self.files],
+            schema=FILES_SCHEMA,
             orient="row",
         )
+
+    @property
+    def codes_normalised(self) -> int:
+        return sum(f.codes_normalised for f in self.files)
+
+
+FILES_SCHEMA = {
+    "path": pl.String,
+    "table": pl.String,
+    "rows": pl.Int64,
+    "status": pl.String,
+    "note": pl.String,
+    "collection_year": pl.Int64,
+    "year_source": pl.String,
+    "codes_normalised": pl.Int64,
+}
 
 
 # ---------------------------------------------------------------- public helpers
@@ -75,6 +113,7 @@ def raw_schema(spec: TableSpec) -> dict[str, pl.DataType]:
         **{c: pl.String for c in spec.column_names},
         "source_file": pl.String,
         "source_row": pl.Int64,
+        "collection_year": pl.Int64,
     }
 
 
@@ -83,34 +122,54 @@ def empty_raw(spec: TableSpec) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------- ingest
+@dataclass
+class _Part:
+    """One table read from one file, before its collection year is settled."""
+
+    report: FileReport
+    frame: pl.DataFrame | None
+    year: Year
+    group: str  # files that are one return when their year comes from their dates
+
+
 def ingest(raw_dir: Path) -> IngestResult:
-    """Read every CSV/XLSX under `raw_dir` into `raw_<table>` frames (all contract tables present)."""
+    """Read every CSV/XLSX/XML under `raw_dir` into `raw_<table>` frames (all contract tables)."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise InputError("raw data folder not found", file=str(raw_dir))
     specs = tables()
-    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in specs}
-    result = IngestResult()
+    parts: list[_Part] = []
     for path in _files(raw_dir):
-        rel = path.relative_to(raw_dir).as_posix()
-        table = path.stem.strip().lower()
-        if table not in specs or path.suffix.lower() not in CSV_SUFFIXES | EXCEL_SUFFIXES:
-            result.files.append(
-                FileReport(rel, None, 0, "unknown file", "not a contract table; ignored")
+        parts += _read(path, path.relative_to(raw_dir).as_posix())
+    parts = _years_from_dates(parts)
+    result = IngestResult(files=[p.report for p in parts])
+    by_table: dict[str, list[pl.DataFrame]] = {name: [] for name in specs}
+    for p in parts:
+        if p.frame is not None and p.report.status == "ingested":
+            by_table[p.report.table].append(
+                p.frame.with_columns(collection_year=pl.lit(p.year.year, pl.Int64))
             )
-            continue
-        frame, report = _read_file(path, rel, specs[table])
-        result.files.append(report)
-        if frame is not None:
-            parts[table].append(frame)
     for name, spec in specs.items():
-        if spec.required_table and not parts[name]:
-            seen = [f"{f.path} ({f.status})" for f in result.files if f.table == name]
-            why = f"; found {', '.join(seen)}" if seen else f" (expected {name}.csv or {name}.xlsx)"
-            raise InputError(f"required table missing from the raw folder{why}", table=name)
-        frames = parts[name] or [empty_raw(spec)]
+        if spec.required_table and not by_table[name]:
+            raise InputError(_missing_message(name, result.files), table=name)
+        frames = by_table[name] or [empty_raw(spec)]
         result.tables[f"raw_{name}"] = pl.concat(frames, how="vertical")
     return result
+
+
+def _missing_message(name: str, files: list[FileReport]) -> str:
+    """'required table missing', with every file that was not used and why (one line)."""
+    seen = [f"{f.path} ({f.status})" for f in files if f.table == name]
+    if seen:
+        return f"required table missing from the raw folder; found {', '.join(seen)}"
+    ignored = [
+        f"{f.path} ({f.status}{': ' + f.note if f.note else ''})"
+        for f in files
+        if f.status != "ingested"
+    ]
+    expected = f" (expected {name}.csv or {name}.xlsx, a file with its columns, or an XML return)"
+    tail = f"; files not used: {'; '.join(ignored)}" if ignored else "; no other files found"
+    return f"required table missing from the raw folder{expected}{tail}"
 
 
 def _files(raw_dir: Path) -> list[Path]:
@@ -122,28 +181,167 @@ def _files(raw_dir: Path) -> list[Path]:
     )
 
 
-def _read_file(path: Path, rel: str, spec: TableSpec) -> tuple[pl.DataFrame | None, FileReport]:
-    """One file -> (frame with contract columns, report). Raises InputError for a missing required column."""
+def _read(path: Path, rel: str) -> list[_Part]:
+    """One file -> its table(s), each with a report. Raises InputError for a file that is
+    ambiguous or misses a required column."""
+    suffix = path.suffix.lower()
+    group = PurePosixPath(rel).parent.as_posix()
+    if suffix in XML_SUFFIXES:
+        return _read_xml(path, rel)
+    if suffix not in CSV_SUFFIXES | EXCEL_SUFFIXES:
+        return [
+            _Part(
+                FileReport(rel, None, 0, "unknown file", "not CSV, Excel or XML; ignored"),
+                None,
+                Year(None, ""),
+                group,
+            )
+        ]
+    named = table_from_name(path.stem)
     try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
+        if suffix in EXCEL_SUFFIXES:
             df = _read_excel(path)
         else:
             text = _decode(path.read_bytes())
             if not text.strip():
-                return None, FileReport(rel, spec.name, 0, "empty", "file has no content")
+                return [
+                    _Part(
+                        FileReport(rel, named, 0, "empty", "file has no content"),
+                        None,
+                        Year(None, ""),
+                        group,
+                    )
+                ]
             df = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
     except UnicodeDecodeError:
-        return None, FileReport(
-            rel, spec.name, 0, "unreadable", "text encoding not UTF-8 or Windows-1252"
-        )
+        return [
+            _Part(
+                FileReport(rel, named, 0, "unreadable", "text encoding not UTF-8 or Windows-1252"),
+                None,
+                Year(None, ""),
+                group,
+            )
+        ]
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, not fatal
-        return None, FileReport(
-            rel, spec.name, 0, "unreadable", f"could not be parsed ({type(exc).__name__})"
-        )
+        return [
+            _Part(
+                FileReport(
+                    rel, named, 0, "unreadable", f"could not be parsed ({type(exc).__name__})"
+                ),
+                None,
+                Year(None, ""),
+                group,
+            )
+        ]
     if df.width == 0:
-        return None, FileReport(rel, spec.name, 0, "empty", "file has no header row")
-    df, note = _to_contract(df, rel, spec)
-    return df, FileReport(rel, spec.name, df.height, "ingested", note)
+        return [
+            _Part(
+                FileReport(rel, named, 0, "empty", "file has no header row"),
+                None,
+                Year(None, ""),
+                group,
+            )
+        ]
+    table, how = _which_table(named, df.columns, rel)
+    if table is None:
+        return [_Part(FileReport(rel, None, 0, "unknown file", how), None, Year(None, ""), group)]
+    year = path_year(rel)
+    df, note, upper = _to_contract(df, rel, tables()[table])
+    notes = "; ".join(n for n in (how, year.note, note) if n)
+    report = FileReport(rel, table, df.height, "ingested", notes, year.year, year.source, upper)
+    return [_Part(report, df, year, group)]
+
+
+def _which_table(named: str | None, columns: list[str], rel: str) -> tuple[str | None, str]:
+    """The table a file holds: its name if its columns allow it, else its columns alone."""
+    specs = tables()
+    cols = {norm_column(c) for c in columns}
+    if named is not None:
+        required = [c for c in specs[named].required_columns if norm_column(c) not in cols]
+        if not required:
+            return named, ""
+        fits = tables_from_columns(columns)
+        if len(fits) == 1:
+            return fits[0], f"named like {named} but its columns are {fits[0]}'s"
+        raise InputError(f"required column {required[0]} is missing", file=rel, column=required[0])
+    fits = tables_from_columns(columns)
+    if len(fits) == 1:
+        return fits[0], f"recognised as {fits[0]} by its columns"
+    if len(fits) > 1:
+        raise InputError(
+            f"its columns fit {' and '.join(fits)} equally well: name the file after its "
+            f"table (e.g. {fits[0]}.csv)",
+            file=rel,
+        )
+    return None, "name is not a contract table and its columns fit none; ignored"
+
+
+def _read_xml(path: Path, rel: str) -> list[_Part]:
+    from pipeline.inputs.xml903 import read_xml
+
+    res = read_xml(path)
+    if res.error:
+        return [_Part(FileReport(rel, None, 0, "unreadable", res.error), None, Year(None, ""), rel)]
+    if not res.is_903:
+        why = f"root element <{res.root}> holds no CHILD/HEADER records; ignored"
+        return [_Part(FileReport(rel, None, 0, "not a 903 return", why), None, Year(None, ""), rel)]
+    year = path_year(rel)
+    unknown = ", ".join(f"{k} ({n})" for k, n in sorted(res.unknown.items()))
+    parts = []
+    for table, frame in res.frames(rel).items():
+        df, note, upper = _to_contract(frame, rel, tables()[table])
+        notes = "; ".join(n for n in (f"XML return, {res.children} children", year.note, note) if n)
+        if unknown and table == "header":
+            notes += f"; elements not read: {unknown}"
+        report = FileReport(rel, table, df.height, "ingested", notes, year.year, year.source, upper)
+        parts.append(_Part(report, df, year, rel))
+    return parts
+
+
+def _years_from_dates(parts: list[_Part]) -> list[_Part]:
+    """Files with no year in their folder or name, beside episodes that fit one collection
+    year, get that year (source 'dates'); the others stay unknown (a multi-year extract)."""
+    groups: dict[str, list[_Part]] = {}
+    for p in parts:
+        if p.year.year is None and p.frame is not None:
+            groups.setdefault(p.group, []).append(p)
+    out = {id(p): p for p in parts}
+    for group, members in groups.items():
+        eps = [p.frame for p in members if p.report.table == "episodes"]
+        if not eps:
+            continue
+        year = date_year(pl.concat([e.select("DECOM", "DEC") for e in eps]))
+        for p in members:
+            if year is None:
+                note = "no year in its folder or name, and its episodes span several years: read as a multi-year extract"
+                p.report = replace(p.report, note="; ".join(n for n in (p.report.note, note) if n))
+                continue
+            where = group if group not in ("", ".") else "the raw folder"
+            note = f"year from the dates of the episodes in {where}"
+            p.year = Year(year, "dates", note)
+            p.report = replace(
+                p.report,
+                collection_year=year,
+                year_source="dates",
+                note="; ".join(n for n in (p.report.note, note) if n),
+            )
+    return [out[id(p)] for p in parts]
+
+
+def date_year(episodes: pl.DataFrame) -> int | None:
+    """The collection year a set of episodes is the return for, or None if it is not one.
+
+    A return for year Y holds the episodes open at some time in Y: each starts by 31 March Y
+    and ends (if at all) on or after 1 April Y-1. Y is the year of the latest start; a small
+    share (`DATE_FIT_TOLERANCE`) of earlier endings is allowed for errors.
+    """
+    d = episodes.select(start=parse_date(pl.col("DECOM")), end=parse_date(pl.col("DEC")))
+    latest = d["start"].max()
+    if latest is None:
+        return None
+    year = latest.year + (1 if latest.month >= 4 else 0)
+    before = d.filter(pl.col("end") < dt.date(year - 1, 4, 1)).height
+    return year if before <= DATE_FIT_TOLERANCE * d.height else None
 
 
 def _decode(data: bytes) -> str:
@@ -160,47 +358,67 @@ def _read_excel(path: Path) -> pl.DataFrame:
     return df.with_columns(pl.all().cast(pl.String))
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"\s+", "", name).upper()
-
-
-def _to_contract(df: pl.DataFrame, rel: str, spec: TableSpec) -> tuple[pl.DataFrame, str]:
-    """Rename headers to the contract, drop extras, add absent optional columns, tidy values."""
-    wanted = {_norm(c): c for c in spec.column_names}
+def _to_contract(df: pl.DataFrame, rel: str, spec: TableSpec) -> tuple[pl.DataFrame, str, int]:
+    """Rename headers to the contract, drop extras, add absent optional columns, tidy values,
+    upper-case codes. Returns the frame, a note and how many codes were upper-cased."""
+    wanted = {norm_column(c): c for c in spec.column_names}
+    has_rows = "source_row" in df.columns
     rename, extra = {}, []
     for col in df.columns:
-        target = wanted.get(_norm(col))
+        if has_rows and col in ("source_row", "source_file"):
+            continue
+        target = wanted.get(norm_column(col))
         if target is None or target in rename.values():
             extra.append(col.strip() or "(blank header)")
         else:
             rename[col] = target
     present = set(rename.values())
     missing_required = [c.name for c in spec.columns if c.required and c.name not in present]
-    if missing_required:
+    if missing_required and not has_rows:
         raise InputError(
             f"required column {missing_required[0]} is missing",
             file=rel,
             column=missing_required[0],
         )
     absent = [c for c in spec.column_names if c not in present]
+    rows = df.get_column("source_row") if has_rows else None
     df = df.select(rename.keys()).rename(rename)
-    out = (
-        df.with_columns([pl.lit(None, pl.String).alias(c) for c in absent])
-        .with_columns(_tidy(pl.col(c), *_excel_forms(df, c)).alias(c) for c in spec.column_names)
-        .with_row_index("source_row", offset=2)
-        .with_columns(pl.col("source_row").cast(pl.Int64), source_file=pl.lit(rel))
+    tidied = df.with_columns([pl.lit(None, pl.String).alias(c) for c in absent]).with_columns(
+        _tidy(pl.col(c), *_excel_forms(df, c)).alias(c) for c in spec.column_names
     )
+    code_cols = [c.name for c in spec.columns if c.type in ("code", "codes")]
+    changed = (
+        tidied.select(
+            pl.sum_horizontal(
+                (pl.col(c) != pl.col(c).str.to_uppercase()).fill_null(False).cast(pl.Int64)
+                for c in code_cols
+            ).sum()
+        ).item()
+        if code_cols and tidied.height
+        else 0
+    )
+    if changed:
+        tidied = tidied.with_columns(pl.col(c).str.to_uppercase() for c in code_cols)
+    if rows is None:
+        out = tidied.with_row_index("source_row", offset=2).with_columns(
+            pl.col("source_row").cast(pl.Int64), source_file=pl.lit(rel)
+        )
+    else:
+        out = tidied.with_columns(source_row=rows, source_file=pl.lit(rel))
     blank = out.select(pl.all_horizontal(pl.col(spec.column_names).is_null()).sum()).item()
     if blank:
         out = out.filter(~pl.all_horizontal(pl.col(spec.column_names).is_null()))
     notes = []
     if extra:
         notes.append(f"extra columns dropped: {', '.join(extra)}")
-    if absent:
+    if absent and not has_rows:
         notes.append(f"optional columns absent: {', '.join(absent)}")
     if blank:
         notes.append(f"{blank} blank rows skipped")
-    return out.select(list(raw_schema(spec))), "; ".join(notes)
+    if changed:
+        notes.append(f"{changed} codes upper-cased")
+    cols = [c for c in raw_schema(spec) if c != "collection_year"]
+    return out.select(cols), "; ".join(notes), int(changed or 0)
 
 
 def _excel_forms(df: pl.DataFrame, column: str) -> tuple[bool, bool]:

@@ -73,6 +73,8 @@ class RuleContext:
     failed: dict[str, pl.DataFrame] = field(
         default_factory=dict
     )  # table -> row_id of failures so far
+    # the run's reporting year: the collection year of rows whose return is unknown
+    year_end: int | None = None
 
     def clean(self, table: str) -> pl.DataFrame:
         """`table` without rows that failed a rule in an earlier stage."""

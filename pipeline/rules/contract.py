@@ -12,7 +12,7 @@ import re
 
 import polars as pl
 
-from pipeline.inputs.contract import ColumnSpec, codes, tables
+from pipeline.inputs.contract import ColumnSpec, codes, tables, year_limited
 from pipeline.inputs.ingest import DATE_PATTERN, INT_PATTERN
 from pipeline.rules import Rule, add, date
 
@@ -37,6 +37,28 @@ def _no_match(col: str, pattern: str):
 
 def _unique(col: str):
     return lambda raw, ctx: pl.col(col).is_not_null() & pl.col(col).is_duplicated()
+
+
+def _wrong_year(col: str, code_list: str):
+    """A code that exists but not in the row's collection year (its return's year; the
+    run's reporting year where the row's return is unknown)."""
+    limited = year_limited(code_list)
+
+    def check(raw, ctx):
+        year = pl.lit(ctx.year_end, pl.Int64)
+        if "collection_year" in raw.columns:
+            year = pl.coalesce(pl.col("collection_year"), year)
+        bad = pl.lit(False)
+        for code, c in limited.items():
+            outside = pl.lit(False)
+            if c.first_year is not None:
+                outside = outside | (year < c.first_year)
+            if c.last_year is not None:
+                outside = outside | (year > c.last_year)
+            bad = bad | ((pl.col(col) == code) & outside)
+        return bad
+
+    return check
 
 
 def _real_date(col: str):
@@ -74,6 +96,14 @@ def column_rules(table: str, c: ColumnSpec) -> list[Rule]:
             f"{c.name} is not in the {c.codes} code list",
             _in_set(c.name, values),
             ("ExpectColumnValuesToBeInSet", {"column": c.name, "value_set": values}),
+        )
+    if c.type == "code" and c.codes and year_limited(c.codes):
+        mk(
+            "CODE-YEAR",
+            f"{c.name} is a {c.codes} code not valid in the row's collection year",
+            _wrong_year(c.name, c.codes),
+            None,
+            stage_code=f"{t}-{c.name}-CODE-YEAR",
         )
     if c.type == "codes" and c.codes:
         pattern = codes_pattern(c.codes)

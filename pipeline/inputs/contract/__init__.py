@@ -31,6 +31,14 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     required_table: bool = False
     key: tuple[str, ...] = field(default_factory=tuple)
+    natural_key: tuple[str, ...] = field(default_factory=tuple)
+    per_year: bool = False
+    dated: str | None = None
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
 
     @property
     def column_names(self) -> list[str]:
@@ -63,21 +71,66 @@ def tables() -> dict[str, TableSpec]:
             columns=cols,
             required_table=spec.get("required_table", False),
             key=tuple(spec.get("key", [])),
+            natural_key=tuple(spec.get("natural_key", [])),
+            per_year=spec.get("per_year", False),
+            dated=spec.get("dated"),
+            aliases=tuple(spec.get("aliases", [])),
         )
+    return out
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code of a list: its label and the collection years (year ends) it is valid in."""
+
+    label: str
+    first_year: int | None = None  # None: every year up to `last_year`
+    last_year: int | None = None  # None: every year from `first_year`
+
+    def valid_in(self, year: int | None) -> bool:
+        if year is None:
+            return True
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+
+@cache
+def _code_entries() -> dict[str, dict[str, Code]]:
+    out = {}
+    for name, mapping in _load_yaml("codes.yml").items():
+        out[name] = {
+            str(k): Code(str(v["label"]), v.get("from"), v.get("to"))
+            if isinstance(v, dict)
+            else Code(str(v))
+            for k, v in mapping.items()
+        }
     return out
 
 
 @cache
 def code_lists() -> dict[str, dict[str, str]]:
-    """Code list name -> {code: label}. Keys are strings even where YAML saw numbers."""
-    return {
-        name: {str(k): str(v) for k, v in mapping.items()}
-        for name, mapping in _load_yaml("codes.yml").items()
-    }
+    """Code list name -> {code: label} over every collection year. Keys are strings even
+    where YAML saw numbers."""
+    return {name: {k: c.label for k, c in m.items()} for name, m in _code_entries().items()}
 
 
 def codes(name: str) -> dict[str, str]:
     return code_lists()[name]
+
+
+def codes_for(name: str, year: int | None) -> dict[str, str]:
+    """The codes of list `name` valid in collection year `year` (None: every year)."""
+    return {k: c.label for k, c in _code_entries()[name].items() if c.valid_in(year)}
+
+
+def year_limited(name: str) -> dict[str, Code]:
+    """The codes of `name` valid only in some collection years (empty: all codes always)."""
+    return {
+        k: c
+        for k, c in _code_entries()[name].items()
+        if c.first_year is not None or c.last_year is not None
+    }
 
 
 TYPE_TEXT = {
@@ -108,7 +161,23 @@ def contract_markdown() -> str:
             lines.append(f"| `{c.name}` | {TYPE_TEXT[c.type]}{rng} | {req} | {codes_} |")
         lines.append("")
     lines += ["### Code lists", ""]
-    for name, mapping in code_lists().items():
-        items = "; ".join(f"`{k}` {v}" for k, v in mapping.items())
+    lines += [
+        "Codes are matched without regard to case (`c2` is read as `C2`). A code marked",
+        "with years is valid only in those collection years (year ends: `2018` is the",
+        "2017-18 return); each row is checked against its own return's year.",
+        "",
+    ]
+    for name, mapping in _code_entries().items():
+        items = "; ".join(f"`{k}` {c.label}{_years(c)}" for k, c in mapping.items())
         lines += [f"- **{name}**: {items}"]
     return "\n".join(lines) + "\n"
+
+
+def _years(c: Code) -> str:
+    if c.first_year is None and c.last_year is None:
+        return ""
+    if c.first_year is None:
+        return f" (to {c.last_year - 1}-{c.last_year % 100:02d})"
+    if c.last_year is None:
+        return f" (from {c.first_year - 1}-{c.first_year % 100:02d})"
+    return f" ({c.first_year - 1}-{c.first_year % 100:02d} to {c.last_year - 1}-{c.last_year % 100:02d})"
