@@ -64,6 +64,13 @@ class Paths(_Frozen):
     commentary: Path = Path("report/commentary")
 
 
+class Guards(_Frozen):
+    """When the build stops rather than publish figures from broken input (--force: warn)."""
+
+    max_quarantined_pct: Annotated[float, Field(ge=0, le=100)] = 50
+    min_rows: Annotated[int, Field(ge=0)] = 100  # smaller tables are not share-checked
+
+
 class RunParams(_Frozen):
     """Everything a run needs. Built by `load_params`; passed to every stage."""
 
@@ -75,6 +82,7 @@ class RunParams(_Frozen):
     statistical_neighbours: Neighbours = Neighbours()
     disclosure_threshold: Annotated[int, Field(ge=0, le=20)] = 5
     history_years: Annotated[int, Field(ge=1, le=10)] = 4
+    guards: Guards = Guards()
     paths: Paths = Paths()
     root: Path = Path(".")
 
@@ -156,11 +164,27 @@ class RunParams(_Frozen):
         return RunParams.model_validate(data)
 
 
-def load_params(config: Path | str, **overrides) -> RunParams:
-    """Read `config/<name>.yml` into a RunParams, with one-line errors.
+PROJECT_MARKERS = ("_quarto.yml", "pyproject.toml")
 
-    Relative paths in the file resolve against the project root: the folder that
-    holds the `config/` folder (or the config file's folder if it is not in `config/`).
+
+def find_project_root(*starts: Path) -> Path:
+    """The project root: the nearest folder at or above each start (in turn) that holds
+    `_quarto.yml` or `pyproject.toml`; else the installed project, where this code lives."""
+    for start in starts:
+        for folder in (start.resolve(), *start.resolve().parents):
+            if any((folder / m).is_file() for m in PROJECT_MARKERS):
+                return folder
+    return Path(__file__).resolve().parents[1]
+
+
+def load_params(
+    config: Path | str, project_dir: Path | str | None = None, **overrides
+) -> RunParams:
+    """Read a configuration file into a RunParams, with one-line errors.
+
+    Relative paths in the file resolve against the project root: `project_dir` if given,
+    else the nearest folder above the config file, then above the working folder, that
+    holds `_quarto.yml` or `pyproject.toml` (so a config may live anywhere).
     """
     path = Path(config)
     if not path.is_file():
@@ -173,8 +197,13 @@ def load_params(config: Path | str, **overrides) -> RunParams:
         raise ConfigError(f"{path}{where}: not valid YAML") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
-    parent = path.resolve().parent
-    data.setdefault("root", str(parent.parent if parent.name == "config" else parent))
+    if project_dir is not None:
+        root = Path(project_dir).resolve()
+        if not root.is_dir():
+            raise ConfigError(f"{root}: project folder not found")
+        data["root"] = str(root)
+    else:
+        data.setdefault("root", str(find_project_root(path.resolve().parent, Path.cwd())))
     try:
         params = RunParams.model_validate(data)
         return params.with_overrides(**overrides) if overrides else params

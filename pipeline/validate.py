@@ -114,13 +114,15 @@ def validate(
     gone = pl.concat([set_aside.select("table", "row_id"), failures.select("table", "row_id")])
     clean = {t: df.join(_ids(gone, t), on="row_id", how="anti") for t, df in raw.items()}
     core = build_core(clean)
+    first = min([params.year_end - params.history_years - 1, *cov.return_years])
+    coverage_table = cov.table(first, params.year_end)
+    core["core_coverage"] = conform("core_coverage", coverage_table)
     quarantine = quarantine_rows(raw, failures)
     status = _row_status(raw, failures, set_aside)
     summary = _summary(status, ["table"])
     by_return = _by_return(raw, status)
     _assert_reconciles(summary, core)
     rule_counts = _rule_counts(failures)
-    first = min([params.year_end - params.history_years - 1, *cov.return_years])
     log.info(
         "validated %d rows: %d clean, %d quarantined, %d superseded, %d out of scope",
         *(summary[c].sum() for c in COUNT_COLUMNS),
@@ -132,7 +134,7 @@ def validate(
         rule_counts=rule_counts,
         by_return=by_return,
         coverage=cov,
-        coverage_table=cov.table(first, params.year_end),
+        coverage_table=coverage_table,
         conflicts=conflicts,
         row_status=status,
     )
@@ -659,7 +661,7 @@ def build_core(clean: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         )
         core[name] = conform(name, df)
     core["core_escalation_areas"] = escalation_areas(core["core_escalations"], t["escalations"])
-    assert set(core) == set(CORE) - {"core_periods_of_care", "core_month_end"}
+    assert set(core) == set(CORE) - {"core_periods_of_care", "core_month_end", "core_coverage"}
     return core
 
 

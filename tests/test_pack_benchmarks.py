@@ -55,10 +55,21 @@ def test_lait_parquet_pointer():
     assert england(p, DFE, up_to=2024).value == 11
 
 
-def test_missing_dfe_dir_or_file_is_no_benchmark(tmp_path):
-    assert england(STABILITY, None).value is None
-    assert england(STABILITY, tmp_path / "nowhere").value is None
-    assert stat_neighbours(STABILITY, tmp_path, ["908"]).value is None
+def test_missing_dfe_dir_or_file_is_no_benchmark_without_the_snapshot(tmp_path):
+    assert england(STABILITY, None, snapshot=False).value is None
+    assert england(STABILITY, tmp_path / "nowhere", snapshot=False).value is None
+    assert stat_neighbours(STABILITY, tmp_path, ["908"], snapshot=False).value is None
+
+
+def test_the_snapshot_gives_what_the_published_files_give(tmp_path):
+    codes = ["908", "845", "926", "893", "933", "865", "885"]
+    for up_to in (2022, 2024, None):
+        from_files = england(STABILITY, DFE, up_to=up_to)
+        assert england(STABILITY, None, up_to=up_to) == from_files
+        assert england(STABILITY, tmp_path, up_to=up_to) == from_files  # file absent there
+        assert stat_neighbours(STABILITY, None, codes, up_to=up_to) == stat_neighbours(
+            STABILITY, DFE, codes, up_to=up_to
+        )
 
 
 def test_typed_number_is_used_as_is():

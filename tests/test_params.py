@@ -63,8 +63,30 @@ def test_population_needs_a_source(tmp_path):
 
 
 def test_relative_paths_resolve_against_the_project_root(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("project: {type: default}\n")
     p = load_params(write(tmp_path, BASE))
+    assert p.root == tmp_path.resolve()
     assert p.raw_dir == (tmp_path / "data" / "raw").resolve()
+
+
+def test_a_config_outside_config_folder_uses_the_project_root_not_its_folder(
+    tmp_path, monkeypatch
+):
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    cfg = elsewhere / "la.yml"
+    cfg.write_text(BASE, encoding="utf-8")
+    monkeypatch.chdir(ROOT / "docs")  # anywhere inside the project
+    p = load_params(cfg)
+    assert p.root == ROOT.resolve()  # where _quarto.yml and pyproject.toml are
+    assert p.raw_dir == (ROOT / "data" / "raw").resolve()
+    assert (p.root / "_quarto.yml").is_file()
+    other = tmp_path / "project"
+    other.mkdir()
+    q = load_params(cfg, project_dir=other)  # --project-dir
+    assert q.root == other.resolve() and q.raw_dir == (other / "data" / "raw").resolve()
+    with pytest.raises(ConfigError, match="project folder not found"):
+        load_params(cfg, project_dir=tmp_path / "nope")
 
 
 def test_overrides_are_validated_and_map_month(tmp_path):

@@ -272,7 +272,11 @@ def test_ethnicity_by_uasc_at_31_march(core):
     assert cell[("White", "UASC")][0] == 0
 
 
-def test_england_comparison_with_and_without_dfe_files(core):
+def test_england_comparison_with_and_without_dfe_files(core, monkeypatch):
+    from pipeline.reports.pack import benchmarks
+
+    # no DfE folder and no snapshot: no England figures (the snapshot case is tested below)
+    monkeypatch.setattr(benchmarks, "_from_snapshot", lambda name: None)
     none = pr.england_comparison(core, params())
     rate = none.filter(pl.col("comparison") == "Rate").row(0, named=True)
     assert rate["la_value"] == pytest.approx(7.0) and rate["england_value"] is None
@@ -289,13 +293,16 @@ def test_england_comparison_with_and_without_dfe_files(core):
     }
     male = none.filter(pl.col("measure") == "Male").row(0, named=True)
     assert male["la_value"] == pytest.approx(400 / 7)
-    assert male["england_value"] == 57  # config/england_published.csv, 2024
+    assert male["england_value"] == 57  # pipeline/inputs/benchmarks/england_published.csv, 2024
     shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dfe"
     if not shared.is_dir():
         pytest.skip("shared DfE files not available")
     got = pr.england_comparison(core, params(dfe=shared))
     assert got.filter(pl.col("comparison") == "Rate")["england_value"][0] == 69
     assert got.filter(pl.col("comparison") == "UASC")["england_value"][0] == 9
+    monkeypatch.undo()
+    snapshot = pr.england_comparison(core, params())  # the project's snapshot of those files
+    assert snapshot.equals(got)
 
 
 def test_disclosure_of_a_small_cell_and_its_secondary_in_a_monthly_table(core):

@@ -15,6 +15,7 @@ CORE_TABLES = {
     "core_contacts": "IRO contacts with children.",
     "core_practice_notes": "Practice notes IROs add to children's records (e.g. recognition of good practice).",
     "core_uasc": "Unaccompanied asylum-seeking children and the date UASC status ceased.",
+    "core_coverage": "Which collection years the data covers: a return for the year, or a multi-year extract spanning it; and whether 31 March is fully known.",
     "core_missing": "Missing and away-from-placement episodes.",
     "core_oc2": "Outcomes for children in care 12 months+ (health, SDQ, convictions).",
     "core_oc3": "Care leavers' circumstances around their 19th-21st birthdays.",

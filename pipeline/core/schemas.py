@@ -114,6 +114,15 @@ CORE: dict[str, dict[str, pl.DataType]] = {
         "placed_ceased_reason_code": S,
     },
     "core_previous_permanence": {"child_id": S, "previous_permanence_code": S},
+    # which years the stacked returns cover (one row per year; pipeline.inputs.returns)
+    "core_coverage": {
+        "year_end": INT,
+        "year_label": S,
+        "has_return": B,
+        "is_year_covered": B,
+        "is_31_march_covered": B,
+        "basis": S,
+    },
     "core_month_end": {
         "month_end_date": D,
         "child_id": S,

@@ -33,9 +33,13 @@ def to_number(col: str) -> pl.Expr:
 @cache
 def _read(path: str) -> pl.DataFrame:
     df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
-    numeric = [c for c in df.columns if NUMERIC_COLUMN.search(c.lower())]
-    return df.with_columns([to_number(c) for c in numeric])
+    return ees_frame(df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns}))
+
+
+def ees_frame(text: pl.DataFrame) -> pl.DataFrame:
+    """An EES file read as text -> value columns as Float64 (DfE symbols null)."""
+    numeric = [c for c in text.columns if NUMERIC_COLUMN.search(c.lower())]
+    return text.with_columns([to_number(c) for c in numeric])
 
 
 def read_ees(path: Path) -> pl.DataFrame:

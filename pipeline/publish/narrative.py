@@ -57,6 +57,8 @@ def profile_headline(pub: dict[str, pl.DataFrame], params: RunParams) -> str:
     before = _row(monthly, "month_end_date", params.previous.period_end)
     on = f"On {_date(params.period_end)}"
     children = _cell(now, "children_count")
+    if children is None and now is not None and now.get("coverage_note"):
+        return f"{on} the number of children in care is {now['coverage_note']}."
     if children is None:
         return f"{on} the number of children in care is {SUPPRESSED}."
     text = f"{on} there were {_n(children)} children in care"
@@ -64,6 +66,8 @@ def profile_headline(pub: dict[str, pl.DataFrame], params: RunParams) -> str:
     if rate is not None:
         text += f", a rate of {_n(rate)} per 10,000 children"
     text += change_phrase(children, _cell(before, "children_count"), what=" children")
+    if before is not None and before.get("coverage_note"):
+        text += f" (a year earlier: {before['coverage_note']})"
     uasc, uasc_pct = _cell(now, "uasc_count"), _cell(now, "uasc_pct")
     if uasc is None:
         text += "; the number who were unaccompanied asylum-seeking children is " + SUPPRESSED
@@ -73,6 +77,31 @@ def profile_headline(pub: dict[str, pl.DataFrame], params: RunParams) -> str:
             uasc, _cell(before, "uasc_count")
         )
     return text + "."
+
+
+def data_quality_warnings(pub: dict[str, pl.DataFrame]) -> str:
+    """The warnings of a build forced past a data-quality guard, as a visible paragraph
+    (empty when there are none). The text is the pipeline's own (table names, shares, rule
+    codes), never a value from the input files."""
+    df = pub.get("pub_data_quality_warnings", pub.get("data_quality_warnings"))
+    if df is None or df.is_empty():
+        return ""
+    items = "\n".join(f"- {w}" for w in df["warning"].to_list())
+    return (
+        "**Data-quality warning.** This report was produced although its input failed a "
+        "data-quality check (the build was forced). Figures may be wrong or incomplete:\n\n"
+        + items
+    )
+
+
+def data_quality_warnings_in(processed_dir) -> str:
+    """`data_quality_warnings` of the processed folder's pub_data_quality_warnings (if any)."""
+    from pathlib import Path
+
+    path = Path(processed_dir) / "pub_data_quality_warnings.parquet"
+    if not path.is_file():
+        return ""
+    return data_quality_warnings({"pub_data_quality_warnings": pl.read_parquet(path)})
 
 
 def _rise_fall(now: float, before: float) -> str:
@@ -88,10 +117,16 @@ def starts_leavers_sentence(pub: dict[str, pl.DataFrame], params: RunParams) -> 
     now = _row(trend, "year_label", params.year_label)
     before = _row(trend, "year_label", params.previous.year_label)
     parts = []
+    gap = before.get("coverage_note") if before is not None else None
     for col, verb in (("starts_count", "started"), ("ends_count", "ceased")):
         value, last = _cell(now, col), _cell(before, col)
         if value is None:
             parts.append(f"the number of children who {verb} to be looked after is {SUPPRESSED}")
+        elif last is None and gap:
+            parts.append(
+                f"{_n(value)} children {verb} to be looked after "
+                f"({params.previous.year_label}: {gap})"
+            )
         elif last is None:
             parts.append(f"{_n(value)} children {verb} to be looked after")
         else:

@@ -29,6 +29,20 @@ EXIT_STRICT, EXIT_INPUT, EXIT_CONFIG, EXIT_RENDER, EXIT_SOME_FAILED = 1, 2, 3, 4
 DEFAULT_CONFIG = Path("config/sample.yml")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="config/<authority>.yml")]
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--project-dir",
+        help="Project root (default: the folder above the config, else the working folder, "
+        "that holds _quarto.yml or pyproject.toml)",
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Publish even when a data-quality guard fails (the reports say so)"
+    ),
+]
 YearOpt = Annotated[int | None, typer.Option(help="Reporting year end, e.g. 2024 for 2023-24")]
 
 
@@ -64,10 +78,10 @@ def guarded(func: Callable[[], object]) -> object:
     return None
 
 
-def _params(config: Path, **overrides):
+def _params(config: Path, project_dir: Path | None = None, **overrides):
     from pipeline.params import load_params
 
-    return load_params(config, **overrides)
+    return load_params(config, project_dir=project_dir, **overrides)
 
 
 @app.command()
@@ -77,21 +91,38 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files)")] = 1,
     year_end: Annotated[int, typer.Option(help="Last reporting year end")] = 2024,
     errors: Annotated[bool, typer.Option(help="Include a few realistic data errors")] = True,
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="extract: one multi-year extract; returns: one SSDA903 return per collection "
+            "year (ssda903/2019-20/...), as an authority's archive holds them"
+        ),
+    ] = "extract",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv, or xml: the SSDA903 tables as DfE XML returns")
+    ] = "csv",
     config: ConfigOpt = DEFAULT_CONFIG,
+    project_dir: ProjectOpt = None,
 ) -> None:
     """Write a fictional authority's SSDA903 and IRO extracts (deterministic for a seed)."""
     import time
 
-    from pipeline.synth import generate
+    from pipeline.synth import FORMATS, LAYOUTS, generate
 
+    if layout not in LAYOUTS:
+        fail(EXIT_CONFIG, f"--layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    if fmt not in FORMATS:
+        fail(EXIT_CONFIG, f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     start = time.perf_counter()
-    rows = generate(out, children=children, seed=seed, year_end=year_end, errors=errors)
-    _supplied_sample(out, config, year_end)
+    rows = generate(
+        out, children=children, seed=seed, year_end=year_end, errors=errors, layout=layout, fmt=fmt
+    )
+    _supplied_sample(out, config, year_end, project_dir)
     took = time.perf_counter() - start
     say(f"wrote {sum(rows.values()):,} rows in {len(rows)} tables to {out} in {took:.1f} s")
 
 
-def _supplied_sample(out: Path, config: Path, year_end: int) -> None:
+def _supplied_sample(out: Path, config: Path, year_end: int, project_dir=None) -> None:
     """Sample values for the indicators other teams supply (fostering, education, ...)."""
     try:
         from pipeline.reports.pack import catalogue_path
@@ -99,7 +130,7 @@ def _supplied_sample(out: Path, config: Path, year_end: int) -> None:
         from pipeline.reports.pack.supplied import write_sample_supplied
     except ImportError:
         return
-    params = _params(config, year_end=year_end)
+    params = _params(config, project_dir, year_end=year_end)
     catalogue = load_catalogue(catalogue_path(params))
     months = [f"{year_end - 1 if m >= 4 else year_end}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)]
     target = out / "supplied" / "indicators.csv"
@@ -116,23 +147,34 @@ def validate(
     extract_date: Annotated[
         str | None, typer.Option(help="YYYY-MM-DD; later dates are quarantined")
     ] = None,
+    year_end: YearOpt = None,
+    project_dir: ProjectOpt = None,
 ) -> None:
-    """Ingest and validate a folder of extracts; print rows in/clean/quarantined per table."""
+    """Ingest and validate a folder of extracts; print row accounting per table (and per
+    return), the collection years the data covers, and the rules that fired."""
 
     def go():
         from pipeline.inputs.ingest import ingest
         from pipeline.validate import summary_json, summary_text, validate
 
-        overrides = {"raw": raw}
+        overrides = {"raw": raw, "year_end": year_end}
         if extract_date:
             overrides["extract_date"] = dt.date.fromisoformat(extract_date)
-        params = _params(config, **overrides)
+        params = _params(config, project_dir, **overrides)
         ingested = ingest(params.raw_dir)
         result = validate(ingested.tables, params)
         if as_json:
             data = summary_json(result)
             data["files"] = [
-                {"file": str(f.path), "table": f.table, "status": f.status, "note": f.note}
+                {
+                    "file": str(f.path),
+                    "table": f.table,
+                    "status": f.status,
+                    "collection_year": f.collection_year,
+                    "year_source": f.year_source,
+                    "codes_normalised": f.codes_normalised,
+                    "note": f.note,
+                }
                 for f in ingested.files
             ]
             typer.echo(json.dumps(data, indent=2, default=str))
@@ -140,6 +182,12 @@ def validate(
             for f in ingested.files:
                 if f.status != "ingested":
                     say(f"[yellow]{f.status}:[/] {f.path} {f.note or ''}")
+                elif f.year_source:
+                    say(f"{f.path}: {f.table}, return {f.year_text}")
+            if ingested.codes_normalised:
+                say(
+                    f"{ingested.codes_normalised:,} codes upper-cased (matched without regard to case)"
+                )
             typer.echo(summary_text(result))
         quarantined = int(result.summary["rows_quarantined"].sum())
         if strict and quarantined:
@@ -153,14 +201,16 @@ def run(
     config: ConfigOpt = DEFAULT_CONFIG,
     year_end: YearOpt = None,
     jobs: Annotated[int, typer.Option(help="Notebooks executed in parallel")] = 2,
+    force: ForceOpt = False,
+    project_dir: ProjectOpt = None,
 ) -> None:
     """Ingest, validate, transform, publish and execute the notebooks."""
 
     def go():
         from pipeline.run.stages import run as run_all
 
-        params = _params(config, year_end=year_end)
-        result = run_all(params, config_path=config.resolve(), jobs=jobs, say=say)
+        params = _params(config, project_dir, year_end=year_end)
+        result = run_all(params, config_path=config.resolve(), jobs=jobs, say=say, force=force)
         say(f"processed tables in {params.processed_dir}")
         return result
 
@@ -174,11 +224,12 @@ def render(
     doc: Annotated[str, typer.Option(help="iro, pack or all")] = "all",
     to: Annotated[str, typer.Option(help="html, docx or pdf")] = "html",
     final: Annotated[bool, typer.Option(help="Missing commentary is an error")] = False,
+    project_dir: ProjectOpt = None,
 ) -> None:
     """Render the reports from the executed notebooks (Quarto if installed, else pandoc)."""
 
     def go():
-        params = _params(config, year_end=year_end)
+        params = _params(config, project_dir, year_end=year_end)
         for path in _render_docs(params, doc, to, final):
             typer.echo(str(path))
 
@@ -206,16 +257,23 @@ def _configs(paths: list[Path]) -> list[Path]:
     return [p for p in out if p.name != "indicators.yml"]
 
 
-def build_one(config: Path, year_end: int | None, jobs: int, to: list[str]) -> list[Path]:
+def build_one(
+    config: Path,
+    year_end: int | None,
+    jobs: int,
+    to: list[str],
+    force: bool = False,
+    project_dir: Path | None = None,
+) -> list[Path]:
     """Sample if needed, run, render both reports: what `make report` does for one authority."""
     from pipeline.run.stages import has_raw_data
     from pipeline.run.stages import run as run_all
 
-    params = _params(config, year_end=year_end)
+    params = _params(config, project_dir, year_end=year_end)
     if not has_raw_data(params.raw_dir):
         say(f"no extracts in {params.raw_dir}: generating the fictional sample")
-        synth(out=params.raw_dir, config=config, year_end=params.year_end)
-    run_all(params, config_path=config.resolve(), jobs=jobs, say=say)
+        synth(out=params.raw_dir, config=config, year_end=params.year_end, project_dir=project_dir)
+    run_all(params, config_path=config.resolve(), jobs=jobs, say=say, force=force)
     from pipeline.reports.pack.run import appendix_files
 
     paths = []
@@ -232,12 +290,14 @@ def build(
     year_end: YearOpt = None,
     jobs: Annotated[int, typer.Option(help="Authorities built in parallel")] = 1,
     to: Annotated[list[str] | None, typer.Option(help="Formats: html, docx, pdf")] = None,
+    force: ForceOpt = False,
+    project_dir: ProjectOpt = None,
 ) -> None:
     """What `make report` runs: for each authority, sample if empty, run, render."""
     configs = _configs(config or [DEFAULT_CONFIG])
     formats = to or ["html"]
     if len(configs) == 1:
-        paths = guarded(lambda: build_one(configs[0], year_end, 2, formats))
+        paths = guarded(lambda: build_one(configs[0], year_end, 2, formats, force, project_dir))
         for p in paths or []:
             typer.echo(str(p))
         return
@@ -256,13 +316,16 @@ def pack(
     supplied: Annotated[Path | None, typer.Option(help="Supplied values CSV")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder")] = None,
     final: Annotated[bool, typer.Option(help="Missing commentary is an error")] = False,
+    project_dir: ProjectOpt = None,
 ) -> None:
     """Render the performance pack for a month, with the appendix as CSV and Excel."""
 
     def go():
         from pipeline.reports.pack.run import run_pack
 
-        params = _params(config, month=month, output=out, catalogue=catalogue, supplied=supplied)
+        params = _params(
+            config, project_dir, month=month, output=out, catalogue=catalogue, supplied=supplied
+        )
         for path in run_pack(params, config_path=config.resolve(), final=final, say=say):
             typer.echo(str(path))
 
@@ -288,6 +351,54 @@ def bench(
         with_render=with_render,
         say=say,
     )
+
+
+benchmarks_app = typer.Typer(
+    no_args_is_help=True, help="The published-statistics snapshot shipped with the project."
+)
+app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("update")
+def benchmarks_update(
+    source: Annotated[
+        Path,
+        typer.Option(
+            "--from", help="Folder of newly downloaded DfE/ONS files (as in ../shared/data/dfe)"
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write it (default: the project's snapshot)")
+    ] = None,
+) -> None:
+    """Rebuild the benchmark snapshot from published DfE files (commit the result)."""
+
+    def go():
+        from pipeline.inputs.published import SNAPSHOT, build_snapshot
+
+        if not source.is_dir():
+            raise FileNotFoundError(f"{source}: folder not found")
+        target = out or SNAPSHOT
+        manifest = build_snapshot(source, target)
+        for r in manifest.iter_rows(named=True):
+            say(f"{r['file']}: {r['rows_count']:,} rows, {r['first_year']}-{r['last_year']}")
+        say(f"snapshot written to {target}")
+
+    guarded(go)
+
+
+@benchmarks_app.command("show")
+def benchmarks_show() -> None:
+    """List what the snapshot holds: source file, publication, years, rows."""
+    from pipeline.inputs.published import manifest
+
+    m = manifest()
+    if m is None:
+        fail(EXIT_INPUT, "no benchmark snapshot in the project (cic-reports benchmarks update)")
+    for r in m.iter_rows(named=True):
+        typer.echo(
+            f"{r['file']}\t{r['publication']}\t{r['first_year']}-{r['last_year']}\t{r['rows_count']}"
+        )
 
 
 def main() -> None:

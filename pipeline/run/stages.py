@@ -42,13 +42,15 @@ class RunResult:
     notebooks: dict[str, Path] = field(default_factory=dict)
     quarantined_rows: int = 0
     has_records: bool = True
+    warnings: list[str] = field(default_factory=list)  # data-quality warnings (with --force)
 
 
 def data_files(raw_dir: Path) -> list[Path]:
-    """The CSV and XLSX files under the raw folder (its README does not count)."""
+    """The CSV, XLSX and XML files under the raw folder (its README does not count)."""
     if not raw_dir.is_dir():
         return []
-    return [p for p in raw_dir.rglob("*") if p.is_file() and p.suffix.lower() in {".csv", ".xlsx"}]
+    suffixes = {".csv", ".xlsx", ".xml"}
+    return [p for p in raw_dir.rglob("*") if p.is_file() and p.suffix.lower() in suffixes]
 
 
 def has_raw_data(raw_dir: Path) -> bool:
@@ -96,66 +98,112 @@ def stage_measures(core: dict[str, pl.DataFrame], params: RunParams) -> dict[str
         return publish(compute(core, params), params) | _pack_tables(params, core)
 
 
+_ROW_COUNTS = ("rows_quarantined", "rows_superseded", "rows_out_of_scope")
 VALIDATION_DISCLOSURE = {
-    # rows_in is published; a small quarantined count is suppressed, and rows_clean with it
-    # (rows_in - rows_clean would reveal it)
-    "validation_summary": dict(
-        counts=("rows_quarantined",), derived={"rows_clean": ("rows_quarantined",)}
+    # rows_in is published; small set-aside counts are suppressed, and rows_clean with them
+    # (rows_in minus the others would reveal them)
+    "validation_summary": dict(counts=_ROW_COUNTS, derived={"rows_clean": _ROW_COUNTS}),
+    "validation_returns": dict(
+        counts=_ROW_COUNTS, within=("table",), derived={"rows_clean": _ROW_COUNTS}
     ),
     "validation_rules": dict(counts=("rows_count",)),
 }
 
 
-def published_validation(validated, params: RunParams) -> dict[str, pl.DataFrame]:
-    """The data-quality tables as published: through the same disclosure control."""
+def published_validation(validated, params: RunParams, warnings=()) -> dict[str, pl.DataFrame]:
+    """The data-quality tables as published: through the same disclosure control; the
+    coverage table (years only) and any data-quality warnings as they are."""
     from pipeline.disclosure import DisclosureSpec, protect
 
-    tables = {"validation_summary": validated.summary, "validation_rules": validated.rule_counts}
-    return {
+    tables = {
+        "validation_summary": validated.summary,
+        "validation_rules": validated.rule_counts,
+        "validation_returns": validated.by_return,
+    }
+    out = {
         f"pub_{name}": protect(
             df, DisclosureSpec(**VALIDATION_DISCLOSURE[name]), params.disclosure_threshold
         )
         for name, df in tables.items()
     }
+    out["pub_validation_coverage"] = validated.coverage_table
+    out["pub_data_quality_warnings"] = pl.DataFrame(
+        {"warning": list(warnings)}, schema={"warning": pl.String}
+    )
+    return out
 
 
-def stage_write(params: RunParams, ingested, validated, core, pubs) -> None:
+def _raw_with_status(ingested, validated) -> dict[str, pl.DataFrame]:
+    """raw_ tables as ingested plus each row's `row_status` (clean, quarantined, superseded,
+    out of scope): which return every clean row came from is its source_file and year."""
+    out = {}
+    for name, df in ingested.tables.items():
+        table = name.removeprefix("raw_")
+        status = validated.row_status.filter(pl.col("table") == table).sort("row_id")
+        out[name] = (
+            df.with_columns(row_status=status["row_status"]) if status.height == df.height else df
+        )
+    return out
+
+
+def stage_write(params: RunParams, ingested, validated, core, pubs, warnings=()) -> None:
     from pipeline import io
 
     out = params.processed_dir
-    io.write_tables(out, ingested.tables)
+    io.write_tables(out, _raw_with_status(ingested, validated))
     io.write_tables(out, core)
     io.write_tables(
         out,
         {
             "quarantine": validated.quarantine,
+            "returns_conflicts": validated.conflicts,
             "validation_summary": validated.summary,
+            "validation_returns": validated.by_return,
+            "validation_coverage": validated.coverage_table,
             "validation_rules": validated.rule_counts,
             "validation_files": _files_table(ingested.files),
         },
     )
-    io.write_tables(out, pubs | published_validation(validated, params))
+    io.write_tables(out, pubs | published_validation(validated, params, warnings))
 
 
-def process(params: RunParams, timer: StageTimer) -> tuple[dict[str, pl.DataFrame], RunResult]:
-    """Ingest, validate, transform and publish; write the processed layer. Returns core tables."""
+def process(
+    params: RunParams, timer: StageTimer, *, force: bool = False
+) -> tuple[dict[str, pl.DataFrame], RunResult]:
+    """Ingest, validate, transform and publish; write the processed layer. Returns core tables.
+
+    The guards (`pipeline.run.guards`) stop the run on input that would publish wrong
+    figures; `force` turns each into a warning printed now and shown in the reports.
+    """
+    from pipeline.run import guards
     from pipeline.validate import summary_json
 
     with timer.stage("ingest"):
         ingested = stage_ingest(params)
+    if ingested.codes_normalised:
+        timer.say(
+            f"  {ingested.codes_normalised:,} codes upper-cased (matched without regard to case)"
+        )
     with timer.stage("validate"):
         validated = stage_validate(ingested, params)
+    warnings = guards.quarantine_share(validated, params, force=force)
     with timer.stage("transform"):
         core = stage_transform(validated, params)
+    warnings += guards.zero_headlines(ingested, validated, core, params, force=force)
+    for w in warnings:
+        timer.say(f"[bold yellow]data-quality warning (--force):[/] {w}")
     with timer.stage("measures"):
         pubs = stage_measures(core, params)
+    for w in guards.benchmark_gaps(pubs, params):
+        timer.say(f"[yellow]warning:[/] {w}")
     with timer.stage("write processed"):
-        stage_write(params, ingested, validated, core, pubs)
+        stage_write(params, ingested, validated, core, pubs, warnings)
     return core, RunResult(
         params=params,
         summary=summary_json(validated),
         timings=timer.seconds,
         quarantined_rows=int(validated.summary["rows_quarantined"].sum()),
+        warnings=warnings,
     )
 
 
@@ -167,6 +215,8 @@ def _files_table(files) -> pl.DataFrame:
             "table": [f.table or "" for f in files],
             "rows_count": [int(f.rows or 0) for f in files],
             "status": [f.status for f in files],
+            "collection_year": [f.collection_year for f in files],
+            "year_source": [f.year_source for f in files],
             "note": [f.note or "" for f in files],
         },
         schema={
@@ -174,6 +224,8 @@ def _files_table(files) -> pl.DataFrame:
             "table": pl.String,
             "rows_count": pl.Int64,
             "status": pl.String,
+            "collection_year": pl.Int64,
+            "year_source": pl.String,
             "note": pl.String,
         },
     ).rename({"file": "validation_file"})
@@ -192,12 +244,19 @@ def _pack_tables(params: RunParams, core: dict[str, pl.DataFrame] | None) -> dic
     return pack.tables() | {"validation_supplied": pack.quarantine}
 
 
-def run(params: RunParams, *, config_path: Path, jobs: int = 2, say: Say = print) -> RunResult:
-    """Everything up to executed notebooks."""
+def run(
+    params: RunParams,
+    *,
+    config_path: Path,
+    jobs: int = 2,
+    say: Say = print,
+    force: bool = False,
+) -> RunResult:
+    """Everything up to executed notebooks (`force`: see `process`)."""
     from pipeline.run.notebooks import run_notebooks
 
     timer = StageTimer(say)
-    _, result = process(params, timer)
+    _, result = process(params, timer, force=force)
     with timer.stage("notebooks"):
         result.notebooks = run_notebooks(params, jobs=jobs, config_path=config_path)
     result.timings = timer.seconds

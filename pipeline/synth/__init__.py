@@ -1,7 +1,10 @@
 """Realistic synthetic SSDA903 and IRO-service extracts for a fictional authority.
 
 `generate(out_dir, children=450, seed=1)` writes `ssda903/*.csv` and `iro/*.csv` in the
-formats a real export has. Everything is drawn with numpy's default_rng(seed) in bulk
+formats a real export has: by default one multi-year extract; `layout="returns"` writes one
+SSDA903 return per collection year instead (`ssda903/2019-20/...`, as an authority's archive
+holds them: `pipeline.synth._returns`), and `fmt="xml"` writes the SSDA903 tables as the DfE
+XML return. Everything is drawn with numpy's default_rng(seed) in bulk
 (no per-child Python loops), so the same arguments give byte-identical files and 100,000
 children take seconds. No row describes a real person. See docs/sample-data.md.
 """
@@ -27,6 +30,8 @@ from pipeline.synth._outcomes import (
 )
 from pipeline.synth._periods import ADOPT
 from pipeline.synth._population import Window, build
+from pipeline.synth._returns import SSDA903_TABLES, one_return
+from pipeline.synth._returns import folder as return_folder
 from pipeline.synth._util import (
     NONE,
     OPEN,
@@ -38,6 +43,7 @@ from pipeline.synth._util import (
     postcodes,
     write,
 )
+from pipeline.synth._xml import write_xml
 
 __all__ = ["generate"]
 
@@ -53,19 +59,56 @@ def generate(
     extract_date: dt.date | None = None,
     history_years: int = 5,
     errors: bool = True,
+    layout: str = "extract",
+    fmt: str = "csv",
 ) -> dict[str, int]:
-    """Write the sample extracts under `out_dir`; return rows written per table."""
+    """Write the sample extracts under `out_dir`; return rows written per table.
+
+    `layout`: "extract" (one multi-year extract) or "returns" (one SSDA903 return per
+    collection year, the last `history_years` years); `fmt`: "csv" or "xml" (the SSDA903
+    tables as DfE XML returns; the IRO extracts stay CSV).
+    """
+    if layout not in LAYOUTS or fmt not in FORMATS:
+        raise ValueError(f"layout must be one of {LAYOUTS} and fmt one of {FORMATS}")
     extract = extract_date or dt.date(year_end, 4, 30)
     w = Window.of(year_end, extract, history_years)
     rng = np.random.default_rng(seed)
-    frames = _tables(rng, w, children)
+    frames, ctx = _tables(rng, w, children)
     if errors:
         frames = inject(np.random.default_rng([seed, 903]), frames, w)
     out = Path(out_dir)
-    return {
-        name: write(df, out / ("iro" if name in _IRO_TABLES else "ssda903") / f"{name}.csv")
+    rows = {
+        name: write(df, out / "iro" / f"{name}.csv")
         for name, df in frames.items()
+        if name in _IRO_TABLES
     }
+    if layout == "extract":
+        _write_903(frames, out / "ssda903", "ssda903", fmt, rows)
+        return rows
+    for year in range(year_end - history_years + 1, year_end + 1):
+        w_y = Window.of(year, extract, history_years)
+        rng_y = np.random.default_rng([seed, year])
+        oc2_y = oc2(**(ctx | {"rng": rng_y, "w": w_y})).sort("CHILD")
+        oc3_y = oc3(**(ctx | {"rng": rng_y, "w": w_y})).sort("CHILD")
+        ret = one_return(frames, year, oc2_y, oc3_y)
+        name = return_folder(year)
+        _write_903(ret, out / "ssda903" / name, f"ssda903_{name}", fmt, rows)
+    return rows
+
+
+LAYOUTS = ("extract", "returns")
+FORMATS = ("csv", "xml")
+
+
+def _write_903(frames: dict, folder: Path, stem: str, fmt: str, rows: dict[str, int]) -> None:
+    ssda = {k: v for k, v in frames.items() if k in SSDA903_TABLES}
+    if fmt == "xml":
+        write_xml(ssda, folder / f"{stem}.xml")
+        for name, df in ssda.items():
+            rows[name] = rows.get(name, 0) + df.height
+        return
+    for name, df in ssda.items():
+        rows[name] = rows.get(name, 0) + write(df, folder / f"{name}.csv")
 
 
 _IRO_TABLES = ("review_process", "escalations", "contacts", "practice_notes")
@@ -84,7 +127,9 @@ def _seq_ids(prefix: str, n: int) -> np.ndarray:
     )
 
 
-def _tables(rng: np.random.Generator, w: Window, children: int) -> dict[str, pl.DataFrame]:
+def _tables(
+    rng: np.random.Generator, w: Window, children: int
+) -> tuple[dict[str, pl.DataFrame], dict]:
     pop = build(rng, children, w)
     p = pop.periods
     n_kids = pop.dob.size
@@ -235,7 +280,7 @@ def _tables(rng: np.random.Generator, w: Window, children: int) -> dict[str, pl.
         "escalations": escalations,
         "contacts": _by_child(contacts, "CONTACT_DATE"),
         "practice_notes": practice_notes,
-    }
+    }, ctx
 
 
 def _by_child(df: pl.DataFrame, date: str) -> pl.DataFrame:

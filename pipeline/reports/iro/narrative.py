@@ -61,6 +61,8 @@ def reviews_headline(pub_reviews_annual: pl.DataFrame, params: RunParams) -> str
         cmp = compare(timely["pct"], timely["last_year_pct"], timely["direction"])
     if cmp:
         text += f", {cmp} in {params.previous.year_label}"
+    elif timely.get("last_year_note"):
+        text += f" ({params.previous.year_label}: {timely['last_year_note']})"
     return text + "."
 
 
@@ -78,6 +80,8 @@ def participation_sentence(pub_participation_annual: pl.DataFrame, params: RunPa
     )
     if before is not None and not _hidden(before, "participation_pct"):
         text += f", {compare(now['participation_pct'], before['participation_pct'])} in {params.previous.year_label}"
+    elif before is not None and before.get("last_year_note"):
+        text += f" ({params.previous.year_label}: {before['last_year_note']})"
     return text + "."
 
 

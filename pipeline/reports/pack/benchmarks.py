@@ -5,7 +5,9 @@ pointer to a measure in a published DfE file. Pointers read the latest year the 
 publishes a national value for, capped at the pack's reporting year (a March 2024 pack
 never shows 2025 figures); the neighbour mean uses the same year and counts only the
 neighbours that published a value (DfE symbols such as `c`, `x`, `z` are missing, not
-zero). No DfE folder or no file means no benchmark, never an error.
+zero). The file is the configured DfE folder's, else the project's snapshot of it
+(`pipeline.inputs.published`); in neither, there is no benchmark (a printed warning,
+`pipeline.run.guards.benchmark_gaps`), never an error.
 
 Two file shapes are read: explore-education-statistics CSVs (`time_period`,
 `geographic_level`, `old_la_code`, value columns) and LAIT's long parquet, which is
@@ -39,7 +41,11 @@ NONE = Benchmark(None, "")
 
 @cache
 def _read_lait(path: str) -> pl.DataFrame:
-    df = pl.read_parquet(path)
+    return lait_frame(pl.read_parquet(path))
+
+
+def lait_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """LAIT's long table reshaped to the EES columns (`measure` is its Short Desc)."""
     years = pl.col("Years").str.strip_chars()
     year = (
         pl.when(years.str.contains(r"^\d{4}-\d{2}$"))
@@ -86,22 +92,42 @@ def latest_year(df: pl.DataFrame, pointer: Pointer, up_to: int | None = None) ->
     return int(years.max()) if years.len() else None
 
 
-def _file(dfe_dir: Path | None, pointer: Pointer) -> pl.DataFrame | None:
-    if dfe_dir is None:
+@cache
+def _from_snapshot(name: str) -> pl.DataFrame | None:
+    from pipeline.inputs.dfe import ees_frame
+    from pipeline.inputs.published import LAIT, snapshot_text
+
+    text = snapshot_text(name)
+    if text is None:
         return None
-    path = Path(dfe_dir) / pointer.file
-    if not path.is_file():
-        return None
-    return read_published(path)
+    return lait_frame(text) if name == LAIT else ees_frame(text)
 
 
-def england(pointer_or_value, dfe_dir: Path | None, up_to: int | None = None) -> Benchmark:
+def published_frame(
+    dfe_dir: Path | None, name: str, *, snapshot: bool = True
+) -> pl.DataFrame | None:
+    """A published file: the configured DfE folder's, else (`snapshot`) the project's copy."""
+    from pipeline.inputs.published import source
+
+    path = source(dfe_dir, name)
+    if path is not None:
+        return read_published(path)
+    return _from_snapshot(name) if snapshot else None
+
+
+def _file(dfe_dir: Path | None, pointer: Pointer, snapshot: bool = True) -> pl.DataFrame | None:
+    return published_frame(dfe_dir, pointer.file, snapshot=snapshot)
+
+
+def england(
+    pointer_or_value, dfe_dir: Path | None, up_to: int | None = None, *, snapshot: bool = True
+) -> Benchmark:
     """The England benchmark for one indicator."""
     if pointer_or_value is None:
         return NONE
     if not isinstance(pointer_or_value, Pointer):
         return Benchmark(float(pointer_or_value), "England (published figure)")
-    df = _file(dfe_dir, pointer_or_value)
+    df = _file(dfe_dir, pointer_or_value, snapshot)
     if df is None:
         return NONE
     year = latest_year(df, pointer_or_value, up_to)
@@ -119,13 +145,15 @@ def stat_neighbours(
     codes: list[str],
     label: str = "statistical neighbours",
     up_to: int | None = None,
+    *,
+    snapshot: bool = True,
 ) -> Benchmark:
     """Mean of the neighbours that published a value, labelled with how many did."""
     if pointer_or_value is None:
         return NONE
     if not isinstance(pointer_or_value, Pointer):
         return Benchmark(float(pointer_or_value), f"Mean of {label} (published figure)")
-    df = _file(dfe_dir, pointer_or_value)
+    df = _file(dfe_dir, pointer_or_value, snapshot)
     if df is None or not codes:
         return NONE
     year = latest_year(df, pointer_or_value, up_to)

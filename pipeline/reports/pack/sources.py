@@ -126,7 +126,7 @@ import polars as pl
 
 import pipeline.params
 from pipeline.io import read_table
-from pipeline.publish import charts, present
+from pipeline.publish import charts, narrative, present
 from pipeline.reports.pack import view
 
 params = pipeline.params.load_params(config_path, year_end=year_end, pack_month=month, processed=processed_dir)
@@ -163,7 +163,8 @@ def pack_notebook(catalogue: Catalogue) -> nbformat.NotebookNode:
         _code(SETUP),
         _code(
             "#| label: txt-pack-headlines\n"
-            'present.markdown("\\n\\n".join(headlines.sort("order")["text"].to_list()))'
+            "warning = narrative.data_quality_warnings_in(params.processed_dir)\n"
+            'present.markdown("\\n\\n".join([*([warning] if warning else []), *headlines.sort("order")["text"].to_list()]))'
         ),
         _code(
             "#| label: txt-pack-count\n"

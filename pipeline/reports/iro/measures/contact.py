@@ -13,6 +13,7 @@ import datetime as dt
 
 import polars as pl
 
+from pipeline.core.coverage import blank_last_year
 from pipeline.disclosure import DisclosureSpec
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
@@ -134,4 +135,9 @@ COUNTS = tuple(
     ),
 )
 def iro_contact(core: Core, params: RunParams) -> pl.DataFrame:
-    return contact_table(core["core_month_end"], core["core_contacts"], params)
+    return blank_last_year(
+        contact_table(core["core_month_end"], core["core_contacts"], params),
+        core,
+        params,
+        march_only=True,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.core.coverage import blank_last_year
 from pipeline.disclosure import DisclosureSpec
 from pipeline.inputs.contract import codes
 from pipeline.measures import Core, measure
@@ -114,7 +115,7 @@ def _reviews(core: Core, params: RunParams) -> pl.DataFrame:
     ),
 )
 def participation_monthly(core: Core, params: RunParams) -> pl.DataFrame:
-    return monthly_participation(_reviews(core, params), params)
+    return blank_last_year(monthly_participation(_reviews(core, params), params), core, params)
 
 
 @measure(
@@ -127,7 +128,7 @@ def participation_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     ),
 )
 def participation_annual(core: Core, params: RunParams) -> pl.DataFrame:
-    return annual_participation(_reviews(core, params), params)
+    return blank_last_year(annual_participation(_reviews(core, params), params), core, params)
 
 
 @measure(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.core import coverage
 from pipeline.core.month_end import (
     AGE_BANDS,
     DFE_AGE_BANDS,
@@ -28,14 +29,15 @@ from pipeline.core.periods import periods_of_care
 from pipeline.core.schemas import empty
 from pipeline.disclosure import DisclosureSpec
 from pipeline.inputs import dfe
-from pipeline.inputs.contract import codes
+from pipeline.inputs.contract import codes, codes_for
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
 
 NOT_RECORDED = "Not recorded"
 ENGLAND_RATE_FILE = "cla_number_and_rate_per_10k_children.csv"
 LAIT_FILE = "lait_bds_long_0.parquet"
-ENGLAND_PUBLISHED = Path("config/england_published.csv")
+# hand-typed national figures (source on each row), shipped with the published-statistics snapshot
+ENGLAND_PUBLISHED = Path(__file__).parents[3] / "inputs" / "benchmarks" / "england_published.csv"
 LS_ORDER = (
     "Interim care order",
     "Full care order",
@@ -279,6 +281,7 @@ def cic_monthly(core: Core, params: RunParams) -> pl.DataFrame:
             ),
             non_uasc_rate_per_10k=(pl.col("children_count") - pl.col("uasc_count")) / pop * 10_000,
         )
+        .pipe(_blank_uncovered_months, core)
         .select(
             "month_end_date",
             "year_end",
@@ -288,8 +291,25 @@ def cic_monthly(core: Core, params: RunParams) -> pl.DataFrame:
             "uasc_count",
             "uasc_pct",
             "non_uasc_rate_per_10k",
+            "coverage_note",
         )
         .sort("month_end_date")
+    )
+
+
+def _blank_uncovered_months(df: pl.DataFrame, core: Core) -> pl.DataFrame:
+    """Month ends the data does not fully cover: figures blank, `coverage_note` says why."""
+    days = df["month_end_date"].unique().to_list()
+    missing = [d for d in days if not coverage.day_covered(core, d)]
+    off = pl.col("month_end_date").is_in(missing)
+    counts = ["children_count", "rate_per_10k", "uasc_count", "uasc_pct", "non_uasc_rate_per_10k"]
+    return coverage.blank(df, off, counts).with_columns(
+        coverage_note=pl.when(off).then(
+            pl.concat_str(
+                pl.lit("not available: no return for "),
+                pl.col("year_label"),
+            )
+        )
     )
 
 
@@ -357,7 +377,9 @@ def cic_legal_status_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     disclosure=MONTHLY,
 )
 def cic_gender_monthly(core: Core, params: RunParams) -> pl.DataFrame:
-    return _monthly(core, params, _label("sex", "SEX"), tuple(codes("SEX").values()))
+    # the sexes of the reporting year's code list (M/F/U from 2024-25, 1/2 before)
+    order = tuple(dict.fromkeys(codes_for("SEX", params.year_end).values()))
+    return _monthly(core, params, _label("sex", "SEX"), order)
 
 
 @measure(
@@ -491,7 +513,7 @@ def starts_year(core: Core, params: RunParams) -> pl.DataFrame:
         "independent living (E5, E6, E7, E17); Other (E2 died, E3 care transferred to "
         "another authority, E8 other reason, E9 sentenced to custody, E14 remand ended, E15 "
         "age assessed as 18 or over, E16 moved abroad). Percentages are of all children "
-        "leaving care in the year."
+        "leaving care in the year. A year the data does not cover is blank."
     ),
     disclosure=DisclosureSpec(
         counts=("children_count",),
@@ -505,6 +527,10 @@ def leavers_reason_trend(core: Core, params: RunParams) -> pl.DataFrame:
     df = leavers(core, first, params.period_end, by=("year_end",))
     keys = pl.DataFrame({"year_end": years}, schema={"year_end": pl.Int64})
     out = share(df, pl.col("reason_group"), by=("year_end",), keys=keys, order=REC_ORDER)
+    uncovered = [y for y in years if not coverage.year_covered(core, y)]
+    out = coverage.blank(
+        out, pl.col("year_end").is_in(uncovered), ["children_count", "children_pct"]
+    )
     return out.with_columns(
         year_end_date=pl.date(pl.col("year_end"), 3, 31),
         year_label=pl.concat_str(
@@ -530,7 +556,11 @@ def leavers_reason_trend(core: Core, params: RunParams) -> pl.DataFrame:
         "'Children in care at each month end'), children who started to be looked after "
         "during the year and children who ceased to be looked after during the year (each "
         "child counted once per year, as DfE counts them; short-breaks-only care excluded), "
-        "and the percentage change in children in care on 31 March from the year before."
+        "and the percentage change in children in care on 31 March from the year before. "
+        "Only years the data covers are shown: an annual return for the year (31 March is "
+        "also known from the next year's return) or a multi-year extract spanning it; any "
+        "other year reads 'not available: no return for <year>', never a figure from "
+        "partial history."
     ),
     disclosure=DisclosureSpec(
         counts=("children_count", "starts_count", "ends_count"),
@@ -546,6 +576,12 @@ def cic_trend_4y(core: Core, params: RunParams) -> pl.DataFrame:
     st = _count(starts(core, first, last, by=("year_end",)), "year_end", years[1:], "starts_count")
     en = _count(leavers(core, first, last, by=("year_end",)), "year_end", years[1:], "ends_count")
     prev = pl.col("children_count").shift(1)
+    no_march = [y for y in years if not coverage.march_covered(core, y)]
+    no_year = [y for y in years if not coverage.year_covered(core, y)]
+    in_care = coverage.blank(in_care, pl.col("year_end").is_in(no_march), ["children_count"])
+    notes = {
+        y: coverage.note(y) for y in years if y in no_year or y in no_march or (y - 1) in no_march
+    }
     return (
         in_care.sort("year_end")
         .with_columns(
@@ -556,6 +592,12 @@ def cic_trend_4y(core: Core, params: RunParams) -> pl.DataFrame:
         .filter(pl.col("year_end") > years[0])
         .join(st, on="year_end", how="left")
         .join(en, on="year_end", how="left")
+        .pipe(coverage.blank, pl.col("year_end").is_in(no_year), ["starts_count", "ends_count"])
+        .with_columns(
+            coverage_note=pl.col("year_end").replace_strict(
+                notes, default=None, return_dtype=pl.String
+            )
+        )
         .select(
             pl.col("month_end_date").alias("year_end_date"),
             pl.concat_str(
@@ -567,6 +609,7 @@ def cic_trend_4y(core: Core, params: RunParams) -> pl.DataFrame:
             "starts_count",
             "ends_count",
             "children_change_pct",
+            "coverage_note",
         )
     )
 
@@ -612,9 +655,15 @@ def starts_ends_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
         pl.col("starts_count").alias("starts_last_year_count"),
         pl.col("ends_count").alias("ends_last_year_count"),
     )
+    if not coverage.year_covered(core, params.year_end - 1):
+        last_year = coverage.blank(
+            last_year, pl.lit(True), ["starts_last_year_count", "ends_last_year_count"]
+        )
+    last_note = coverage.year_note(core, params.year_end - 1)
     return (
         this.join(last_year, on="quarter", how="left")
         .with_columns(
+            last_year_note=pl.lit(last_note, pl.String),
             quarter_label=pl.concat_str(
                 pl.lit("Q"), pl.col("quarter").cast(pl.String), pl.lit(" " + params.year_label)
             ),
@@ -630,6 +679,7 @@ def starts_ends_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
             "ends_count",
             "ends_last_year_count",
             "ends_change_count",
+            "last_year_note",
         )
         .sort("quarter")
     )
@@ -735,11 +785,13 @@ def ethnicity_uasc_31mar(core: Core, params: RunParams) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- England comparison
 def england_rate(params: RunParams, year: int) -> float | None:
-    """England children looked after per 10,000 on 31 March (DfE), None when unavailable."""
-    folder = params.dfe_dir
-    if folder is None or not (folder / ENGLAND_RATE_FILE).is_file():
+    """England children looked after per 10,000 on 31 March (DfE: the configured file, else the
+    project's snapshot), None when unavailable."""
+    from pipeline.reports.pack.benchmarks import published_frame
+
+    df = published_frame(params.dfe_dir, ENGLAND_RATE_FILE)
+    if df is None:
         return None
-    df = dfe.read_ees(folder / ENGLAND_RATE_FILE)
     return dfe.england_value(
         df,
         year=year,
@@ -749,29 +801,27 @@ def england_rate(params: RunParams, year: int) -> float | None:
 
 
 def england_lait(params: RunParams, short_desc: str, year: int) -> float | None:
-    """An England value from the DfE LAIT long table, None when unavailable."""
-    folder = params.dfe_dir
-    if folder is None or not (folder / LAIT_FILE).is_file():
+    """An England value from the DfE LAIT long table (the configured file, else the project's
+    snapshot), None when unavailable."""
+    from pipeline.reports.pack.benchmarks import published_frame
+
+    df = published_frame(params.dfe_dir, LAIT_FILE)
+    if df is None:
         return None
-    rows = (
-        pl.scan_parquet(folder / LAIT_FILE)
-        .filter(
-            (pl.col("Short Desc") == short_desc)
-            & (pl.col("LA and Regions") == "England")
-            & (pl.col("Years") == str(year))
-        )
-        .select(dfe.to_number("Values"))
-        .collect()
+    rows = df.filter(
+        (pl.col("measure") == short_desc)
+        & (pl.col("geographic_level") == "National")
+        & (pl.col("time_period") == str(year))
     )
-    return rows["Values"][0] if rows.height else None
+    return rows["value"][0] if rows.height else None
 
 
 def england_published(
     params: RunParams, measure_key: str, year: int
 ) -> tuple[float | None, str | None]:
-    """A hand-typed published England figure from config/england_published.csv."""
-    path = params.path(ENGLAND_PUBLISHED)
-    if path is None or not path.is_file():
+    """A hand-typed published England figure (pipeline/inputs/benchmarks/england_published.csv)."""
+    path = ENGLAND_PUBLISHED
+    if not path.is_file():
         return None, None
     rows = pl.read_csv(path, schema_overrides={"year": pl.Int64, "value": pl.Float64}).filter(
         (pl.col("measure") == measure_key) & (pl.col("year") == year)
@@ -787,7 +837,7 @@ def england_published(
         "children aged 0-17 (England: DfE 'Children looked after in England including "
         "adoptions', national rate), the percentage who were unaccompanied asylum-seeking "
         "children (England: DfE LAIT), and the legal status and sex mix (England: published "
-        "national percentages typed into config/england_published.csv, source given on each "
+        "national percentages typed into the project's england_published.csv, source given on each "
         "row). Legal status follows DfE's headline split: care orders include interim care "
         "orders; 'other' is emergency protection, police protection and youth justice. "
         "England values are blank where not available."

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.core.calendar import add_working_days, within_working_days
+from pipeline.core.coverage import blank_last_year
 from pipeline.core.periods import periods_of_care
 from pipeline.disclosure import DisclosureSpec
 from pipeline.measures import Core, measure
@@ -230,7 +231,7 @@ def monthly_timeliness(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame
 )
 def reviews_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     timeliness = review_timeliness(core["core_reviews"], core_periods(core), params)
-    return monthly_timeliness(timeliness, params)
+    return blank_last_year(monthly_timeliness(timeliness, params), core, params)
 
 
 # ---------------------------------------------------------------- annual (Dorset table)
@@ -339,7 +340,7 @@ def annual_table(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame:
     ),
 )
 def reviews_annual(core: Core, params: RunParams) -> pl.DataFrame:
-    return annual_table(reviews_with_tasks(core, params), params)
+    return blank_last_year(annual_table(reviews_with_tasks(core, params), params), core, params)
 
 
 # ---------------------------------------------------------------- quarterly (B&NES tables)
@@ -429,12 +430,13 @@ QUARTERLY_SPEC = DisclosureSpec(
 )
 def reviews_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
     timeliness = review_timeliness(core["core_reviews"], core_periods(core), params)
-    return quarterly_status(
+    out = quarterly_status(
         timeliness,
         "is_in_timescale",
         params,
         ("Out of timescale", "In timescale", "Total held"),
     )
+    return blank_last_year(out, core, params)
 
 
 @measure(
@@ -448,12 +450,13 @@ def reviews_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
     disclosure=QUARTERLY_SPEC,
 )
 def minutes_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
-    return quarterly_status(
+    out = quarterly_status(
         reviews_with_tasks(core, params),
         "is_minutes_distributed_within_20wd",
         params,
         ("Out of timescale", "In timescale", "Total held"),
     )
+    return blank_last_year(out, core, params)
 
 
 def sw_report_quarters(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame:
@@ -504,4 +507,6 @@ def sw_report_quarters(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame
     ),
 )
 def sw_reports_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
-    return sw_report_quarters(reviews_with_tasks(core, params), params)
+    return blank_last_year(
+        sw_report_quarters(reviews_with_tasks(core, params), params), core, params
+    )
