@@ -15,6 +15,7 @@ SENSITIVITY = {
     "raw_": "child-level: never published",
     "core_": "child-level: never published",
     "quarantine": "child-level: never published",
+    "returns_": "child-level: never published (values two returns disagree on)",
     "validation_": "aggregate counts of rows and rules: published only as pub_validation_*",
     "out_": "aggregate before disclosure control: not for publication",
     "pub_": "aggregate after disclosure control: publishable",

@@ -114,7 +114,7 @@ def validate(
     gone = pl.concat([set_aside.select("table", "row_id"), failures.select("table", "row_id")])
     clean = {t: df.join(_ids(gone, t), on="row_id", how="anti") for t, df in raw.items()}
     core = build_core(clean)
-    first = min([params.year_end - params.history_years - 1, *cov.return_years])
+    first = min([params.year_end - params.history_years - 1, *(y - 1 for y in cov.return_years)])
     coverage_table = cov.table(first, params.year_end)
     core["core_coverage"] = conform("core_coverage", coverage_table)
     quarantine = quarantine_rows(raw, failures)

@@ -31,14 +31,24 @@ def test_validate_fake_903_json_accounts_for_every_row():
     proc = cli("validate", "--raw", str(FAKE), "--json", "--extract-date", "2020-04-01")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
+    from_csv = {
+        f["table"]: f for f in data["files"] if f["file"].endswith(".csv") and f["table"]
+    }
     for table in ("header", "episodes", "reviews", "uasc", "missing", "oc2", "oc3", "ad1"):
         t = data[table]
-        assert t["rows_in"] == rows(FAKE / f"{table}.csv")
-        assert t["rows_in"] == t["rows_clean"] + t["rows_quarantined"]
+        assert from_csv[table]["status"] == "ingested"
+        assert from_csv[table]["collection_year"] == 2018  # 2017-18, from the episodes' dates
+        parts = ("rows_clean", "rows_quarantined", "rows_superseded", "rows_out_of_scope")
+        assert t["rows_in"] == sum(t[c] for c in parts)
+        assert t["rows_in"] >= rows(FAKE / f"{table}.csv")
     assert data["reviews"]["rows_quarantined"] > 2000  # reviews dated up to 2030
-    statuses = {Path(f["file"]).name: f["status"] for f in data["files"]}
-    assert statuses["sw_episodes.csv"] == "unknown file"
-    assert statuses["fake_903.xml"] == "unknown file"
+    assert data["reviews"]["rows_out_of_scope"] > 5000  # reviews before 1 April 2017
+    statuses = {(Path(f["file"]).name, f["table"]): f["status"] for f in data["files"]}
+    assert statuses[("sw_episodes.csv", None)] == "unknown file"
+    assert statuses[("fake_903.xml", "episodes")] == "ingested"
+    years = {y["year_label"]: y for y in data["coverage"]}
+    assert years["2017-18"]["is_year_covered"] and not years["2016-17"]["is_year_covered"]
+    assert years["2016-17"]["is_31_march_covered"]
 
 
 def test_strict_exits_1_when_rows_are_quarantined():

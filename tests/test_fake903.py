@@ -1,77 +1,140 @@
-"""The shared fake SSDA903 extract (../shared/data/ssda903-fake), ingested and validated as-is."""
+"""The shared fake SSDA903 data (../shared/data/ssda903-fake), ingested and validated as-is.
+
+The folder holds a 2017-18 return as CSV files and, beside it, a second 2017-18 return as
+DfE XML (a different group of children). Both are read; their year comes from their dates.
+"""
 
 import csv
 import datetime as dt
-from pathlib import Path
+import xml.etree.ElementTree as ET
 
 import polars as pl
 import pytest
+from shared_data import FAKE_903, ROOT, need
 
 from pipeline.inputs.contract import tables
 from pipeline.inputs.ingest import ingest
 from pipeline.params import load_params
 from pipeline.validate import CORE_SOURCE, validate
 
-ROOT = Path(__file__).parents[1]
-FAKE = ROOT / ".." / "shared" / "data" / "ssda903-fake"
 EXTRACT_DATE = dt.date(2020, 4, 1)  # the fake episodes run to 2018; reviews run on to 2030
+COVERAGE_START = dt.date(2017, 4, 1)  # the 2017-18 return holds what was open from 1 April 2017
 
-pytestmark = pytest.mark.skipif(not FAKE.is_dir(), reason="shared fake SSDA903 data not present")
+
+@pytest.fixture(scope="module")
+def fake():
+    return need(FAKE_903)
 
 
 def csv_rows(name: str) -> list[dict]:
     """Data rows of one fake file read with the csv module (independent of ingest)."""
-    with open(FAKE / f"{name}.csv", newline="", encoding="utf-8-sig") as f:
+    with open(FAKE_903 / f"{name}.csv", newline="", encoding="utf-8-sig") as f:
         return [r for r in csv.DictReader(f) if any((v or "").strip() for v in r.values())]
 
 
+def xml_rows() -> dict[str, int]:
+    """Rows per table in fake_903.xml, counted with xml.etree (independent of ingest)."""
+    root = ET.parse(FAKE_903 / "fake_903.xml").getroot()
+    n = dict.fromkeys(tables(), 0)
+    for child in root.findall("CHILD"):
+        h = child.find("HEADER")
+        n["header"] += 1
+        n["episodes"] += len(child.findall("EPISODE"))
+        for tag, table in (
+            ("AREVIEW", "reviews"),
+            ("AMISSING", "missing"),
+            ("OC2", "oc2"),
+            ("PERMANENCE", "previous_permanence"),
+            ("AD_PLACED", "placed_for_adoption"),
+        ):
+            n[table] += len(h.findall(tag))
+        text = {e.tag: (e.text or "").strip() for e in h if len(e) == 0}
+        n["uasc"] += text.get("UASC") not in (None, "", "0") or bool(text.get("DUC"))
+        n["oc3"] += any(text.get(f) for f in ("IN_TOUCH", "ACTIV", "ACCOM"))
+        n["ad1"] += bool(text.get("DATE_INT"))
+    return n
+
+
+def day(s: str) -> dt.date:
+    return dt.datetime.strptime(s, "%d/%m/%Y").date()
+
+
 @pytest.fixture(scope="module")
-def ingested():
-    return ingest(FAKE)
+def ingested(fake):
+    return ingest(fake)
 
 
 @pytest.fixture(scope="module")
 def result(ingested):
-    params = load_params(ROOT / "config" / "sample.yml", extract_date=EXTRACT_DATE)
+    params = load_params(ROOT / "config" / "sample.yml", extract_date=EXTRACT_DATE, year_end=2018)
     return validate(ingested.tables, params, engine="gx")
 
 
-def quarantined_rows(result, table: str, code: str) -> set[int]:
+def quarantined_rows(result, table: str, code: str, file: str | None = None) -> set[int]:
     q = result.quarantine.filter((pl.col("table") == table) & (pl.col("rule_code") == code))
+    q = q.filter(pl.col("source_file") == (file or f"{table}.csv"))
     return set(q["source_row"].to_list())
 
 
-def test_unknown_files_reported_not_fatal(ingested):
-    status = {f.path: f.status for f in ingested.files}
-    assert status["sw_episodes.csv"] == "unknown file"
-    assert status["fake_903.xml"] == "unknown file"
-    assert status["episodes.csv"] == "ingested"
+def test_files_recognised_and_unknown_files_reported(ingested):
+    by_path = {(f.path, f.table): f for f in ingested.files}
+    assert by_path[("sw_episodes.csv", None)].status == "unknown file"
+    for table in ("header", "episodes", "reviews"):
+        for path in (f"{table}.csv", "fake_903.xml"):
+            f = by_path[(path, table)]
+            assert f.status == "ingested"
+            assert (f.collection_year, f.year_source) == (2018, "dates")
 
 
-def test_every_row_accounted_for(result):
-    supplied = {p.stem for p in FAKE.glob("*.csv")} & set(tables())
+def test_every_row_accounted_for(result, ingested):
+    supplied = {p.stem for p in FAKE_903.glob("*.csv")} & set(tables())
+    xml = xml_rows()
     summary = {r["table"]: r for r in result.summary.iter_rows(named=True)}
     assert set(summary) == set(tables())
     for table, s in summary.items():
-        expected_in = len(csv_rows(table)) if table in supplied else 0
+        expected_in = (len(csv_rows(table)) if table in supplied else 0) + xml.get(table, 0)
         assert s["rows_in"] == expected_in, table
-        assert s["rows_in"] == s["rows_clean"] + s["rows_quarantined"], table
-        distinct_q = (
-            result.quarantine.filter(pl.col("table") == table)
-            .select("source_file", "source_row")
+        parts = ("rows_clean", "rows_quarantined", "rows_superseded", "rows_out_of_scope")
+        assert s["rows_in"] == sum(s[c] for c in parts), table
+        assert s["rows_superseded"] == 0, table  # two returns for one year: nothing superseded
+        csv_q = (
+            result.quarantine.filter(
+                (pl.col("table") == table) & (pl.col("source_file") == f"{table}.csv")
+            )
+            .select("source_row")
             .unique()
         )
-        assert distinct_q.height == s["rows_quarantined"], table
+        csv_status = ingested.tables[f"raw_{table}"].with_row_index("row_id")
+        status = result.row_status.filter(pl.col("table") == table)
+        joined = csv_status.join(status, on="row_id").filter(
+            pl.col("source_file") == f"{table}.csv"
+        )
+        assert csv_q.height == joined.filter(pl.col("row_status") == "quarantined").height
     for core_name, table in CORE_SOURCE.items():
         assert result.core[core_name].height == summary[table]["rows_clean"], core_name
 
 
-def test_future_reviews_quarantined(result):
-    future = {
-        i + 2
-        for i, r in enumerate(csv_rows("reviews"))
-        if dt.datetime.strptime(r["REVIEW"], "%d/%m/%Y").date() > EXTRACT_DATE
+def test_history_before_the_return_is_out_of_scope_not_quarantined(result, ingested):
+    early = {
+        i + 2 for i, r in enumerate(csv_rows("reviews")) if day(r["REVIEW"]) < COVERAGE_START
     }
+    assert len(early) > 5000  # the fake reviews start in 2015
+    raw = ingested.tables["raw_reviews"].with_row_index("row_id")
+    status = raw.join(result.row_status.filter(pl.col("table") == "reviews"), on="row_id")
+    out = status.filter(
+        (pl.col("row_status") == "out of scope") & (pl.col("source_file") == "reviews.csv")
+    )
+    assert set(out["source_row"].to_list()) == early
+    quarantined = result.quarantine.filter(
+        (pl.col("table") == "reviews") & (pl.col("source_file") == "reviews.csv")
+    )
+    assert not early & set(quarantined["source_row"].to_list())
+    failures = set(result.rule_counts["rule_code"].to_list())
+    assert "XT04" in failures  # later reviews outside any episode are still errors
+
+
+def test_future_reviews_quarantined(result):
+    future = {i + 2 for i, r in enumerate(csv_rows("reviews")) if day(r["REVIEW"]) > EXTRACT_DATE}
     assert future  # the fake data has reviews up to 2030
     assert quarantined_rows(result, "reviews", "RV01") == future
     assert result.core["core_reviews"]["review_date"].max() <= EXTRACT_DATE
@@ -85,20 +148,35 @@ def test_known_bad_rows(result):
     ) == {i + 2 for i, r in enumerate(pfa) if r["REASON_PLACED_CEASED"] == "XXX"}
     # OC3 row 2 has ACCOM "01", not a code
     assert 2 in quarantined_rows(result, "oc3", "GX-OC3-ACCOM-IN-SET")
-    # a child with reviews but no episodes: every review is outside an episode
+    # a child with reviews but no episodes: every review in the return's span is outside one
     no_episodes = {r["CHILD"] for r in csv_rows("reviews")} - {
         r["CHILD"] for r in csv_rows("episodes")
     }
-    expected = {i + 2 for i, r in enumerate(csv_rows("reviews")) if r["CHILD"] in no_episodes}
+    expected = {
+        i + 2
+        for i, r in enumerate(csv_rows("reviews"))
+        if r["CHILD"] in no_episodes and day(r["REVIEW"]) >= COVERAGE_START
+    }
     assert expected and expected <= quarantined_rows(result, "reviews", "XT04")
+
+
+def test_older_codes_are_valid_in_their_own_year(result):
+    """F3/P3 (activity) and S1/X1 (accommodation) were DfE codes in 2017-18."""
+    oc3 = csv_rows("oc3")
+    old = {i + 2 for i, r in enumerate(oc3) if r["ACTIV"] in ("F3", "P3")}
+    assert old  # the fake OC3 uses them
+    flagged = quarantined_rows(result, "oc3", "GX-OC3-ACTIV-IN-SET") | quarantined_rows(
+        result, "oc3", "OC3-ACTIV-CODE-YEAR"
+    )
+    assert not old & flagged
 
 
 def test_overlapping_episodes_quarantine_the_later_one(result):
     eps = csv_rows("episodes")
     by_child: dict[str, list[tuple]] = {}
     for i, r in enumerate(eps):
-        start = dt.datetime.strptime(r["DECOM"], "%d/%m/%Y").date()
-        end = dt.datetime.strptime(r["DEC"], "%d/%m/%Y").date() if r["DEC"] else dt.date.max
+        start = day(r["DECOM"])
+        end = day(r["DEC"]) if r["DEC"] else dt.date.max
         by_child.setdefault(r["CHILD"], []).append((start, end, i + 2))
     overlapping = set()
     for rows in by_child.values():

@@ -104,7 +104,7 @@ def test_unknown_and_empty_files_are_reported_not_fatal(raw_dir):
     write(raw_dir, "missing.csv", "")
     status = {f.path: (f.table, f.status) for f in ingest(raw_dir).files}
     assert status["sw_episodes.csv"] == (None, "unknown file")
-    assert status["fake_903.xml"] == (None, "unknown file")
+    assert status["fake_903.xml"] == (None, "not a 903 return")
     assert status["README.md"] == (None, "unknown file")
     assert status["missing.csv"] == ("missing", "empty")
     assert status["header.csv"] == ("header", "ingested")

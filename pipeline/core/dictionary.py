@@ -80,6 +80,6 @@ def dictionary_markdown() -> str:
 def write() -> None:
     from pathlib import Path
 
-    Path(__file__).parents[1].joinpath("docs", "data-dictionary.md").write_text(
+    Path(__file__).parents[2].joinpath("docs", "data-dictionary.md").write_text(
         dictionary_markdown(), encoding="utf-8"
     )

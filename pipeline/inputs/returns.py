@@ -224,7 +224,7 @@ class Coverage:
         return self.note(year_end)
 
     def table(self, first: int, last: int) -> pl.DataFrame:
-        years = range(min(first, *(self.return_years or (first,))), last + 1)
+        years = range(first, last + 1)
         rows = [
             (
                 y,

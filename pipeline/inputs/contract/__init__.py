@@ -153,6 +153,16 @@ def contract_markdown() -> str:
         lines += [f"### `{spec.name}` ({where}, {need})", ""]
         if spec.key:
             lines += [f"Unique key: {', '.join(spec.key)}.", ""]
+        if spec.natural_key:
+            same = ", ".join(spec.natural_key) + (" and collection year" if spec.per_year else "")
+            how = (
+                "a per-year snapshot: each return's rows are its own year's facts"
+                if spec.per_year
+                else "the latest return's row is used, older copies are superseded"
+            )
+            lines += [f"Same fact in several returns: same {same} ({how}).", ""]
+        if spec.aliases:
+            lines += [f"Also recognised by the names: {', '.join(spec.aliases)}.", ""]
         lines += ["| column | type | required | codes |", "| --- | --- | --- | --- |"]
         for c in spec.columns:
             rng = f" ({c.min}-{c.max})" if c.min is not None else ""
