@@ -53,7 +53,6 @@ def write_xml(frames: dict[str, pl.DataFrame], path: Path) -> int:
     n = 0
     with etree.xmlfile(str(path), encoding="us-ascii") as xf:
         xf.write_declaration()
-        xf.write("\n")
         with xf.element("EXPSSDA903"):
             xf.write("\n")
             for h in frames["header"].iter_rows(named=True):
