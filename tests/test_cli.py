@@ -31,9 +31,7 @@ def test_validate_fake_903_json_accounts_for_every_row():
     proc = cli("validate", "--raw", str(FAKE), "--json", "--extract-date", "2020-04-01")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    from_csv = {
-        f["table"]: f for f in data["files"] if f["file"].endswith(".csv") and f["table"]
-    }
+    from_csv = {f["table"]: f for f in data["files"] if f["file"].endswith(".csv") and f["table"]}
     for table in ("header", "episodes", "reviews", "uasc", "missing", "oc2", "oc3", "ad1"):
         t = data[table]
         assert from_csv[table]["status"] == "ingested"
@@ -82,3 +80,36 @@ def test_bad_config_is_one_line_exit_3(tmp_path):
     proc = cli("run", "--config", str(cfg))
     assert proc.returncode == 3
     assert "Traceback" not in proc.stderr and str(cfg) in proc.stderr
+
+
+def test_synth_layouts_and_formats(tmp_path):
+    proc = cli(
+        "synth",
+        "--out",
+        str(tmp_path / "x"),
+        "--children",
+        "60",
+        "--layout",
+        "returns",
+        "--format",
+        "xml",
+    )
+    assert proc.returncode == 0, proc.stderr
+    xml = sorted(p.relative_to(tmp_path / "x").as_posix() for p in (tmp_path / "x").rglob("*.xml"))
+    assert xml == [
+        f"ssda903/{y}/ssda903_{y}.xml"
+        for y in ("2019-20", "2020-21", "2021-22", "2022-23", "2023-24")
+    ]
+    bad = cli("synth", "--out", str(tmp_path / "y"), "--layout", "folders")
+    assert bad.returncode == 3 and "--layout" in bad.stderr
+
+
+def test_validate_with_a_config_outside_the_config_folder(tmp_path):
+    cfg = tmp_path / "elsewhere" / "la.yml"
+    cfg.parent.mkdir()
+    cfg.write_text((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    raw = tmp_path / "raw"
+    assert cli("synth", "--out", str(raw), "--children", "60").returncode == 0
+    proc = cli("validate", "--raw", str(raw), "--config", str(cfg))
+    assert proc.returncode == 0, proc.stderr
+    assert "Coverage (collection years" in proc.stdout

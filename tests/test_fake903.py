@@ -115,9 +115,7 @@ def test_every_row_accounted_for(result, ingested):
 
 
 def test_history_before_the_return_is_out_of_scope_not_quarantined(result, ingested):
-    early = {
-        i + 2 for i, r in enumerate(csv_rows("reviews")) if day(r["REVIEW"]) < COVERAGE_START
-    }
+    early = {i + 2 for i, r in enumerate(csv_rows("reviews")) if day(r["REVIEW"]) < COVERAGE_START}
     assert len(early) > 5000  # the fake reviews start in 2015
     raw = ingested.tables["raw_reviews"].with_row_index("row_id")
     status = raw.join(result.row_status.filter(pl.col("table") == "reviews"), on="row_id")

@@ -136,3 +136,90 @@ def test_parse_date_formats():
     out = s.select(parse_date(pl.col("d")))["d"].to_list()
     feb1 = dt.date(2020, 2, 1)
     assert out == [feb1, feb1, feb1, feb1, None, None, None]
+
+
+# ---------------------------------------------------------------- names, years, columns
+def test_year_tagged_names_give_table_and_year(tmp_path):
+    write(tmp_path, "2021-header.csv", HEADER_CSV)
+    write(tmp_path, "SSDA903_2020_episodes.csv", EPISODES_CSV)
+    write(tmp_path, "Episodes 2017-18.csv", EPISODES_CSV.replace("0012", "0013"))
+    write(tmp_path, "returns/2019-20/reviews.csv", REVIEWS_CSV)
+    write(tmp_path, "PrevPerm 2018_19.csv", "CHILD,PREV_PERM\n0012,Z1\n")
+    found = {f.path: (f.table, f.collection_year, f.year_source) for f in ingest(tmp_path).files}
+    assert found == {
+        "2021-header.csv": ("header", 2021, "file name"),
+        "SSDA903_2020_episodes.csv": ("episodes", 2020, "file name"),
+        "Episodes 2017-18.csv": ("episodes", 2018, "file name"),
+        "returns/2019-20/reviews.csv": ("reviews", 2020, "folder"),
+        "PrevPerm 2018_19.csv": ("previous_permanence", 2019, "file name"),
+    }
+    eps = ingest(tmp_path).tables["raw_episodes"]
+    assert dict(zip(eps["CHILD"], eps["collection_year"], strict=True)) == {
+        "0012": 2020,
+        "0013": 2018,
+    }
+
+
+def test_a_file_is_its_table_by_its_columns_whatever_its_name(raw_dir):
+    (raw_dir / "reviews.csv").unlink()
+    write(
+        raw_dir,
+        "export from liquidlogic.csv",
+        "CHILD,DOB,REVIEW,REVIEW_CODE\n0012,,01/03/2020,pn1\n",
+    )
+    result = ingest(raw_dir)
+    f = next(f for f in result.files if f.path == "export from liquidlogic.csv")
+    assert (f.table, f.status) == ("reviews", "ingested")
+    assert "recognised as reviews by its columns" in f.note
+    # codes are matched without regard to case, and the change is counted
+    assert result.tables["raw_reviews"]["REVIEW_CODE"].to_list() == ["PN1"]
+    assert f.codes_normalised == 1 and result.codes_normalised == 1
+
+
+def test_a_header_that_fits_two_tables_equally_is_a_one_line_error(raw_dir):
+    write(raw_dir, "extra.csv", "CHILD,DOB\n0012,01/02/2010\n")  # oc2? ad1? permanence?
+    with pytest.raises(InputError) as err:
+        ingest(raw_dir)
+    assert str(err.value).startswith("extra.csv: its columns fit ")
+    assert "\n" not in str(err.value)
+
+
+def test_required_table_missing_lists_every_ignored_file(raw_dir):
+    (raw_dir / "reviews.csv").unlink()
+    write(raw_dir, "notes.txt", "hello\n")
+    write(raw_dir, "sw_episodes.csv", "CHILD,SW_ID,SW_DECOM\n1,SW1,01/01/2020\n")
+    write(raw_dir, "other.xml", "<Message><Header/></Message>")
+    with pytest.raises(InputError) as err:
+        ingest(raw_dir)
+    msg = str(err.value)
+    assert msg.startswith("table reviews: required table missing from the raw folder")
+    for name in (
+        "notes.txt (unknown file",
+        "sw_episodes.csv (unknown file",
+        "other.xml (not a 903 return",
+    ):
+        assert name in msg
+    assert "\n" not in msg
+
+
+def test_years_from_dates_single_return_vs_multi_year_extract(tmp_path):
+    one = tmp_path / "one"
+    write(one, "header.csv", HEADER_CSV)
+    write(
+        one,
+        "episodes.csv",
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,DEC\n0012,01/06/2015,S,C2,N1,U1,\n0012,01/01/2019,S,C2,N1,U1,02/02/2019\n",
+    )
+    write(one, "reviews.csv", REVIEWS_CSV)
+    files = {f.path: f for f in ingest(one).files}
+    assert (files["header.csv"].collection_year, files["header.csv"].year_source) == (2019, "dates")
+    many = tmp_path / "many"
+    write(many, "header.csv", HEADER_CSV)
+    write(
+        many,
+        "episodes.csv",
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,DEC\n0012,01/06/2015,S,C2,N1,U1,01/07/2016\n0012,01/01/2019,S,C2,N1,U1,\n",
+    )
+    write(many, "reviews.csv", REVIEWS_CSV)
+    f = {f.path: f for f in ingest(many).files}["episodes.csv"]
+    assert f.collection_year is None and "multi-year extract" in f.note

@@ -69,9 +69,7 @@ def test_relative_paths_resolve_against_the_project_root(tmp_path):
     assert p.raw_dir == (tmp_path / "data" / "raw").resolve()
 
 
-def test_a_config_outside_config_folder_uses_the_project_root_not_its_folder(
-    tmp_path, monkeypatch
-):
+def test_a_config_outside_config_folder_uses_the_project_root_not_its_folder(tmp_path, monkeypatch):
     elsewhere = tmp_path / "somewhere" / "else"
     elsewhere.mkdir(parents=True)
     cfg = elsewhere / "la.yml"

@@ -155,7 +155,9 @@ def test_nothing_is_quarantined_for_being_repeated_and_repeats_are_superseded(st
     # OC2 is a per-year snapshot: a child's OC2 in two years are two facts, none superseded
     oc2 = result.summary.filter(pl.col("table") == "oc2").row(0, named=True)
     assert oc2["rows_superseded"] == 0
-    assert oc2["rows_in"] == sum(len(rows(archive / "ssda903" / folder(y) / "oc2.csv")) for y in YEARS)
+    assert oc2["rows_in"] == sum(
+        len(rows(archive / "ssda903" / folder(y) / "oc2.csv")) for y in YEARS
+    )
     assert result.core["core_oc2"]["collection_year"].unique().sort().to_list() == list(YEARS)
 
 

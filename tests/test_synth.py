@@ -243,3 +243,20 @@ def test_uasc_burst_in_august_of_the_reporting_year(calibration):
     # and otherwise month-end counts stay within ~10% of the year-end count
     months = [v for k, v in c.items() if k.startswith("month_")]
     assert max(months) <= 1.12 * N and min(months) >= 0.9 * N
+
+
+def test_returns_layout_is_deterministic_and_one_folder_per_year(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    generate(a, children=80, seed=3, layout="returns")
+    generate(b, children=80, seed=3, layout="returns")
+    files = sorted(p.relative_to(a) for p in a.rglob("*.csv"))
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*.csv"))
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+    years = sorted(p.name for p in (a / "ssda903").iterdir())
+    assert years == ["2019-20", "2020-21", "2021-22", "2022-23", "2023-24"]
+    assert sorted(p.name for p in (a / "iro").iterdir()) == [
+        "contacts.csv",
+        "escalations.csv",
+        "practice_notes.csv",
+        "review_process.csv",
+    ]

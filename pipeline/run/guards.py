@@ -25,6 +25,10 @@ STACK_HINT = (
     "looks like several annual returns in one folder without year tags: put each year's "
     "return in its own folder (e.g. 2022-23/) or tag its file names (docs/data-contract.md)"
 )
+SAME_YEAR_HINT = (
+    "looks like the same children twice in returns for one collection year: keep one return "
+    "per year (docs/data-contract.md)"
+)
 GENERIC_HINT = "check the extract against docs/data-contract.md"
 FORCE = " (use --force to publish anyway, with a data-quality warning)"
 
@@ -45,7 +49,9 @@ def _top_rule(validated, table: str) -> tuple[str, int]:
 def _hint(validated, rule: str) -> str:
     unknown_years = validated.coverage is not None and validated.coverage.extract_start is not None
     stacked = rule.endswith("-UNIQUE") or rule.startswith("XT01") or rule == "EP03"
-    return STACK_HINT if stacked and unknown_years else GENERIC_HINT
+    if not stacked:
+        return GENERIC_HINT
+    return STACK_HINT if unknown_years else SAME_YEAR_HINT
 
 
 def _stop_or_warn(message: str, force: bool) -> list[str]:
