@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import polars as pl
 from shared_data import DFE, ROOT, need
@@ -59,7 +58,7 @@ def test_rebuilding_from_the_published_files_gives_the_committed_snapshot(tmp_pa
     for p in sorted(out.iterdir()):
         assert p.read_bytes() == (SNAPSHOT / p.name).read_bytes(), p.name
     # and what it holds reads back as the published files do, for every row it keeps
-    for name, need_ in needs().items():
+    for name in needs():
         full = read_published(src / name)
         snap = published_frame(None, name)
         keep = snap.columns if name == LAIT else [c for c in snap.columns if c in full.columns]

@@ -89,8 +89,7 @@ def data_quality_warnings(pub: dict[str, pl.DataFrame]) -> str:
     items = "\n".join(f"- {w}" for w in df["warning"].to_list())
     return (
         "**Data-quality warning.** This report was produced although its input failed a "
-        "data-quality check (the build was forced). Figures may be wrong or incomplete:\n\n"
-        + items
+        "data-quality check (the build was forced). Figures may be wrong or incomplete:\n\n" + items
     )
 
 
