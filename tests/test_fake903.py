@@ -184,3 +184,31 @@ def test_overlapping_episodes_quarantine_the_later_one(result):
                 overlapping.add(row)
             latest = end if latest is None else max(latest, end)
     assert quarantined_rows(result, "episodes", "EP03") == overlapping
+
+
+def test_the_xml_return_alone_accounts_exactly(fake, tmp_path):
+    (tmp_path / "fake_903.xml").write_bytes((fake / "fake_903.xml").read_bytes())
+    params = load_params(ROOT / "config" / "sample.yml", extract_date=EXTRACT_DATE, year_end=2018)
+    ingested = ingest(tmp_path)
+    result = validate(ingested.tables, params, engine="polars")
+    expected = xml_rows()
+    # the peer validator's own row counts for this file (docs: /work/notes/dfe903-xml.md)
+    assert {t: n for t, n in expected.items() if n} == {
+        "header": 253,
+        "episodes": 459,
+        "reviews": 1206,
+        "uasc": 12,
+        "missing": 6,
+        "oc2": 253,
+        "oc3": 6,
+        "ad1": 3,
+        "placed_for_adoption": 3,
+        "previous_permanence": 253,
+    }
+    for r in result.summary.iter_rows(named=True):
+        assert r["rows_in"] == expected.get(r["table"], 0), r["table"]
+        parts = ("rows_clean", "rows_quarantined", "rows_superseded", "rows_out_of_scope")
+        assert r["rows_in"] == sum(r[c] for c in parts), r["table"]
+    eps = ingested.tables["raw_episodes"]
+    assert set(eps["source_file"]) == {"fake_903.xml"} and set(eps["collection_year"]) == {2018}
+    assert eps["PLACE"].null_count() == 0  # <PL> read as PLACE

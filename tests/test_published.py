@@ -94,3 +94,21 @@ def test_update_from_a_folder_missing_a_file_is_one_line(tmp_path):
     assert proc.returncode == 2
     lines = [x for x in proc.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and "published statistics file not found" in lines[0]
+
+
+def test_a_benchmark_found_nowhere_is_a_printed_warning_never_silent(monkeypatch):
+    from pipeline.params import load_params
+    from pipeline.reports.pack import benchmarks
+    from pipeline.run import guards
+
+    params = load_params(ROOT / "config" / "sample.yml")
+    assert guards.benchmark_gaps({}, params) == []  # the snapshot has everything the pack uses
+    monkeypatch.setattr(benchmarks, "_from_snapshot", lambda name: None)
+    gaps = guards.benchmark_gaps({}, params)
+    assert any(g.startswith("no England benchmark for pack indicator") for g in gaps)
+    assert any("statistical-neighbour benchmark" in g for g in gaps)
+    comparison = pl.DataFrame(
+        {"measure": ["Children in care per 10,000 children"], "england_value": [None]}
+    )
+    (line,) = guards.benchmark_gaps({"pub_england_comparison": comparison}, params)[:1]
+    assert "no published England figure for 'Children in care per 10,000 children'" in line

@@ -1,7 +1,8 @@
 """Guards against silently wrong publications: stop the build, or (with --force) warn.
 
-Two checks, both on counts only:
+Three checks, all on counts only:
 
+- **reporting year**: the data does not cover the reporting year (no return for it);
 - **quarantine share**: more than `params.guards.max_quarantined_pct` of a table's checked
   rows (rows in, less superseded and out of scope) were quarantined, in a table with at
   least `params.guards.min_rows` checked rows;
@@ -58,6 +59,21 @@ def _stop_or_warn(message: str, force: bool) -> list[str]:
     if force:
         return [message]
     raise DataQualityError(message + FORCE)
+
+
+def reporting_year(validated, params: RunParams, *, force: bool = False) -> list[str]:
+    """Stop (or warn) when the data does not cover the reporting year at all."""
+    cov = validated.coverage
+    if cov is None or cov.start is None or cov.year_covered(params.year_end):
+        return []
+    have = ", ".join(f"{y - 1}-{y % 100:02d}" for y in cov.return_years) or (
+        f"a multi-year extract from {cov.extract_start:%-d %B %Y}"
+    )
+    return _stop_or_warn(
+        f"reporting year {params.year_label}: not covered by the data (it holds {have}): "
+        "set year_end to a covered year or add that year's return",
+        force,
+    )
 
 
 def quarantine_share(validated, params: RunParams, *, force: bool = False) -> list[str]:

@@ -186,7 +186,8 @@ def process(
         )
     with timer.stage("validate"):
         validated = stage_validate(ingested, params)
-    warnings = guards.quarantine_share(validated, params, force=force)
+    warnings = guards.reporting_year(validated, params, force=force)
+    warnings += guards.quarantine_share(validated, params, force=force)
     with timer.stage("transform"):
         core = stage_transform(validated, params)
     warnings += guards.zero_headlines(ingested, validated, core, params, force=force)
