@@ -348,6 +348,13 @@ def long_term_stability_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(df, months, pl.col("placement_start_date") <= pl.col(ME).dt.offset_by("-24mo"))
 
 
+def _latest_per_child(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per child: the latest collection year's (OC2/OC3 are per-year snapshots)."""
+    if "collection_year" in df.columns:
+        df = df.sort("collection_year", nulls_last=False, maintain_order=True)
+    return df.unique("child_id", keep="last", maintain_order=True)
+
+
 # ------------------------------------------------------------------ OC2 health (in care 12 months+)
 @shared
 def _oc2_cohort(core: Core, months: list[dt.date]) -> pl.DataFrame:
@@ -355,7 +362,8 @@ def _oc2_cohort(core: Core, months: list[dt.date]) -> pl.DataFrame:
     me = _at_month_end(core, months).filter(
         pl.col("period_start_date") <= pl.col(ME).dt.offset_by("-12mo")
     )
-    oc2 = _table(core, "core_oc2").unique("child_id", keep="last")
+    # stacked returns hold one OC2 per child per year: use the child's latest
+    oc2 = _latest_per_child(_table(core, "core_oc2"))
     return me.join(oc2, on="child_id", how="inner")
 
 
@@ -406,7 +414,7 @@ def sdq_average_score(core: Core, months: list[dt.date]) -> pl.DataFrame:
 # ------------------------------------------------------------------ care leavers (OC3, 19-21)
 def _oc3_19_21(core: Core, months: list[dt.date]) -> pl.DataFrame:
     """OC3 care leavers aged 19-21 at the month end, excluding those who have died."""
-    oc3 = _cross(_table(core, "core_oc3"), months)
+    oc3 = _cross(_latest_per_child(_table(core, "core_oc3")), months)
     before_birthday = (pl.col(ME).dt.month() < pl.col("birth_date").dt.month()) | (
         (pl.col(ME).dt.month() == pl.col("birth_date").dt.month())
         & (pl.col(ME).dt.day() < pl.col("birth_date").dt.day())
