@@ -95,12 +95,8 @@ def _outputs_chart() -> list:
         y_title="Children (number)",
     )
     alt = charts.alt_text_trend(df, x="month_end_date", y="children", what="children in care")
-    data = {
-        "text/html": present.chart_html(chart, alt_text=alt, label="fig-trend"),
-        "image/png": base64.b64encode(present.chart_png(chart)).decode(),
-        "text/plain": alt,
-    }
-    return [nbformat.v4.new_output("display_data", data=data)]
+    data, metadata = present.chart_bundle(chart, alt_text=alt, label="fig-trend")
+    return [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
 
 
 def make_fixture(tmp_path: Path) -> RunParams:

@@ -2,8 +2,9 @@
 
 Notebook cells call these so that Quarto (`{{< embed >}}`) and our pandoc fallback
 get the same outputs: `text/markdown` tables (captioned, right-aligned numbers, `c` for
-suppressed cells) and charts as a `<figure>` whose Vega-Lite spec sits in a
-`data-spec` attribute. No `<script>` is ever emitted: Quarto would pull require.js from
+suppressed cells) and charts as `text/markdown` too: a raw HTML block whose Vega-Lite spec
+sits in a `data-spec` attribute, plus a PNG with alt text for DOCX/PDF. No `text/html`
+output and no `<script>` is ever emitted: Quarto 1.7 would pull require.js and jQuery from
 a CDN. The page-level Vega bundle (pipeline/publish/render/vega.py) draws the charts offline.
 """
 
@@ -25,10 +26,10 @@ EN_DASH = "–"
 
 
 # ---------------------------------------------------------------- display plumbing
-def _display(bundle: dict[str, Any]) -> None:
+def _display(bundle: dict[str, Any], metadata: dict | None = None) -> None:
     from IPython.display import display
 
-    display(bundle, raw=True)
+    display(bundle, raw=True, metadata=metadata or {})
 
 
 def markdown(text: str) -> None:
@@ -446,15 +447,18 @@ def chart_id(spec: dict, label: str | None = None) -> str:
 
 
 def chart_html(chart: Any, *, alt_text: str, label: str | None = None) -> str:
-    """A `<figure>` holding the spec in `data-spec`; drawn by the page's Vega bundle."""
+    """The chart as HTML: a `div.vega-chart` holding the spec in `data-spec`, no script.
+
+    The page's Vega bundle draws it; the caption comes from the figure around it (Quarto's
+    float, or the fallback's figure), so there is no `<figcaption>` here.
+    """
     spec = chart_spec(chart, alt_text=alt_text)
     alt = html.escape(alt_text, quote=True)
     return (
-        '<figure class="vega-figure">'
+        '<div class="vega-figure">'
         f'<div class="vega-chart" id="{chart_id(spec, label)}" role="img" aria-label="{alt}" '
         f"data-spec='{html.escape(_spec_json(spec), quote=True)}'></div>"
-        f'<figcaption class="visually-hidden">{alt}</figcaption>'
-        "</figure>"
+        "</div>"
     )
 
 
@@ -465,14 +469,88 @@ def chart_png(chart: Any) -> bytes:
     return vlc.vegalite_to_png(chart_spec(chart), scale=2)
 
 
-def chart(chart: Any, *, alt_text: str, label: str | None = None) -> None:
-    """Display a chart: HTML figure (no script), PNG fallback, and the alt text as plain text."""
+def chart_title(chart: Any) -> str | None:
+    """The chart's own title text (top level, or of its first titled layer), if any."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    for part in (spec, *(spec.get("layer") or [])):
+        title = part.get("title") if isinstance(part, dict) else None
+        if isinstance(title, dict):
+            title = title.get("text")
+        if isinstance(title, list):
+            title = " ".join(str(t) for t in title)
+        if title:
+            return str(title)
+    return None
+
+
+def without_title(chart: Any) -> dict:
+    """The spec with its title removed: the figure caption shows it instead (no duplicate)."""
+    spec = json.loads(json.dumps(chart if isinstance(chart, dict) else chart.to_dict()))
+    spec.pop("title", None)
+    for layer in spec.get("layer") or []:
+        if isinstance(layer, dict):
+            layer.pop("title", None)
+    return spec
+
+
+_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]()<>#+!|~^$\"'@&])")
+
+
+def markdown_text(text: str) -> str:
+    """Plain text made literal in pandoc Markdown (every markup character escaped)."""
+    return _MD_ESCAPE.sub(r"\\\1", " ".join(text.split()))
+
+
+#: Metadata key on a chart's display output: {"caption": ..., "alt": ...}. The render stage
+#: turns it into the cell's `fig-cap`/`fig-alt` (pipeline/publish/render/embed.py).
+FIGURE_KEY = "cic-reports/figure"
+
+
+def chart_markdown(chart: Any, *, alt_text: str, label: str | None = None) -> str:
+    """The chart for every format: a raw HTML block, and a PNG for the other formats.
+
+    HTML gets `chart_html` in a ```{=html} block (dropped by pandoc elsewhere); DOCX and
+    PDF get the PNG with the alt text, inside `content-hidden when-format="html"` (Quarto
+    handles the div; the fallback's filter does the same). Markdown rather than `text/html`
+    because Quarto 1.7 adds require.js and jQuery from a CDN for any `text/html` output.
+    The trailing backslash (a line break) keeps the image inline, not a captioned figure.
+    """
+    png = base64.b64encode(chart_png(chart)).decode("ascii")
+    return (
+        "```{=html}\n"
+        + chart_html(chart, alt_text=alt_text, label=label)
+        + "\n```\n\n"
+        + '::: {.content-hidden when-format="html"}\n'
+        + f'![{markdown_text(alt_text)}](data:image/png;base64,{png}){{width="100%"}}\\\n'
+        + ":::\n"
+    )
+
+
+def chart_bundle(
+    chart: Any, *, alt_text: str, label: str | None = None, caption: str | None = None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """(data, metadata) of a chart's display output; see `chart`."""
     if not alt_text or not alt_text.strip():
         raise ValueError("chart(): alt_text is required")
-    _display(
-        {
-            "text/html": chart_html(chart, alt_text=alt_text, label=label),
-            "image/png": base64.b64encode(chart_png(chart)).decode("ascii"),
-            "text/plain": alt_text,
-        }
-    )
+    caption = caption or chart_title(chart)
+    if not caption or not caption.strip():
+        raise ValueError("chart(): give the chart a title or pass caption=")
+    spec = without_title(chart)
+    data = {
+        "text/markdown": chart_markdown(spec, alt_text=alt_text, label=label),
+        "text/plain": alt_text,
+    }
+    return data, {FIGURE_KEY: {"caption": " ".join(caption.split()), "alt": alt_text}}
+
+
+def chart(
+    chart: Any, *, alt_text: str, label: str | None = None, caption: str | None = None
+) -> None:
+    """Display a chart (no script): Markdown for every format, alt text as plain text.
+
+    The caption defaults to the chart's title, which is then not drawn in the chart
+    itself; both renderers show it as the figure caption ("Figure N: ..."), given the
+    cell's label starts with `fig-`.
+    """
+    data, metadata = chart_bundle(chart, alt_text=alt_text, label=label, caption=caption)
+    _display(data, metadata=metadata)

@@ -43,6 +43,9 @@ ForceOpt = Annotated[
         "--force", help="Publish even when a data-quality guard fails (the reports say so)"
     ),
 ]
+RendererOpt = Annotated[
+    str, typer.Option(help="auto (Quarto when installed, else pandoc), quarto or pandoc")
+]
 YearOpt = Annotated[int | None, typer.Option(help="Reporting year end, e.g. 2024 for 2023-24")]
 
 
@@ -225,18 +228,28 @@ def render(
     to: Annotated[str, typer.Option(help="html, docx or pdf")] = "html",
     final: Annotated[bool, typer.Option(help="Missing commentary is an error")] = False,
     project_dir: ProjectOpt = None,
+    renderer: RendererOpt = "auto",
 ) -> None:
     """Render the reports from the executed notebooks (Quarto if installed, else pandoc)."""
 
     def go():
         params = _params(config, project_dir, year_end=year_end)
-        for path in _render_docs(params, doc, to, final):
+        for path in _render_docs(params, doc, to, final, renderer):
             typer.echo(str(path))
 
     guarded(go)
 
 
-def _render_docs(params, doc: str, to: str, final: bool) -> list[Path]:
+def say_rendered(result) -> None:
+    """What was rendered, with what and how long it took, then the renderer's warnings."""
+    from rich.markup import escape
+
+    say(result.summary())
+    for warning in result.warnings:
+        say(f"[yellow]  warning ({result.renderer}):[/] {escape(warning)}")
+
+
+def _render_docs(params, doc: str, to: str, final: bool, renderer: str = "auto") -> list[Path]:
     from pipeline.publish.render import render as render_doc
 
     names = {"iro": ["iro-annual-report"], "pack": ["performance-pack"]}.get(
@@ -244,8 +257,8 @@ def _render_docs(params, doc: str, to: str, final: bool) -> list[Path]:
     )
     paths = []
     for name in names:
-        result = render_doc(params, name, to=to, final=final)
-        say(f"rendered {name} ({to}) with {result.renderer}")
+        result = render_doc(params, name, to=to, final=final, renderer=renderer)
+        say_rendered(result)
         paths.append(result.path)
     return paths
 
@@ -264,6 +277,7 @@ def build_one(
     to: list[str],
     force: bool = False,
     project_dir: Path | None = None,
+    renderer: str = "auto",
 ) -> list[Path]:
     """Sample if needed, run, render both reports: what `make report` does for one authority."""
     from pipeline.run.stages import has_raw_data
@@ -278,7 +292,7 @@ def build_one(
 
     paths = []
     for fmt in to:
-        paths += _render_docs(params, "all", fmt, final=False)
+        paths += _render_docs(params, "all", fmt, final=False, renderer=renderer)
     return paths + appendix_files(params)
 
 
@@ -292,18 +306,23 @@ def build(
     to: Annotated[list[str] | None, typer.Option(help="Formats: html, docx, pdf")] = None,
     force: ForceOpt = False,
     project_dir: ProjectOpt = None,
+    renderer: RendererOpt = "auto",
 ) -> None:
     """What `make report` runs: for each authority, sample if empty, run, render."""
     configs = _configs(config or [DEFAULT_CONFIG])
     formats = to or ["html"]
     if len(configs) == 1:
-        paths = guarded(lambda: build_one(configs[0], year_end, 2, formats, force, project_dir))
+        paths = guarded(
+            lambda: build_one(configs[0], year_end, 2, formats, force, project_dir, renderer)
+        )
         for p in paths or []:
             typer.echo(str(p))
         return
     from pipeline.run.multi import build_many
 
-    failures = build_many(configs, year_end=year_end, jobs=jobs, formats=formats, say=say)
+    failures = build_many(
+        configs, year_end=year_end, jobs=jobs, formats=formats, say=say, renderer=renderer
+    )
     if failures:
         fail(EXIT_SOME_FAILED, f"{len(failures)} of {len(configs)} authorities failed")
 

@@ -24,9 +24,11 @@ class AuthorityOutcome:
 
 
 def _build_one(
-    config: Path, year_end: int | None, formats: list[str], logs: Path
+    config: Path, year_end: int | None, formats: list[str], logs: Path, renderer: str = "auto"
 ) -> AuthorityOutcome:
     cmd = [sys.executable, "-m", "pipeline", "build", "--config", str(config)]
+    if renderer != "auto":
+        cmd += ["--renderer", renderer]
     if year_end:
         cmd += ["--year-end", str(year_end)]
     for fmt in formats:
@@ -47,11 +49,12 @@ def build_many(
     formats: list[str],
     say: Callable[[str], None] = print,
     logs: Path = Path("build/logs"),
+    renderer: str = "auto",
 ) -> list[AuthorityOutcome]:
     """Build every authority with at most `jobs` at once; return the failures."""
     logs.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        outcomes = list(pool.map(lambda c: _build_one(c, year_end, formats, logs), configs))
+        outcomes = list(pool.map(lambda c: _build_one(c, year_end, formats, logs, renderer), configs))
     for o in outcomes:
         if o.ok:
             say(f"[green]ok[/] {o.config}: " + ", ".join(o.outputs))

@@ -7,13 +7,15 @@ See docs/rendering.md.
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.params import RunParams
 from pipeline.publish.render import fallback, quarto
 from pipeline.publish.render.errors import RenderError
-from pipeline.publish.render.stage import stage
+from pipeline.publish.render.shortcodes import split_front_matter
+from pipeline.publish.render.stage import colophon_text, document_typst, finish_main, stage
 
 __all__ = ["RenderError", "RenderResult", "render", "output_path"]
 
@@ -24,8 +26,19 @@ PLACEHOLDER = "Service to edit"
 
 @dataclass(frozen=True)
 class RenderResult:
-    path: Path
+    path: Path  # output/<authority>/<doc>-<period>.<ext>
     renderer: str  # "quarto" or "pandoc"
+    built: Path  # what that renderer wrote in the stage folder (copied to `path`)
+    seconds: float  # how long the renderer took
+    why: str  # why this renderer was used
+    warnings: tuple[str, ...] = ()  # Quarto's warnings, less the known-harmless ones
+
+    def summary(self) -> str:
+        """One line for the CLI: what was rendered, with what, why and how long it took."""
+        return (
+            f"rendered {self.path.name} with {self.renderer} ({self.why}) "
+            f"in {self.seconds:.1f} s"
+        )
 
 
 def output_path(params: RunParams, doc: str, to: str) -> Path:
@@ -83,20 +96,31 @@ def render(
         raise RenderError("renderer 'quarto' requested but the Quarto CLI is not installed")
     use_quarto = renderer == "quarto" or (renderer == "auto" and quarto.available())
     if use_quarto:
-        note = "Rendered with Quarto"
-    elif renderer == "pandoc":
-        note = "Rendered with pandoc fallback (chosen with renderer=pandoc)"
+        name, label = "quarto", f"Quarto {quarto.version()}"
+        why = "asked for" if renderer == "quarto" else "Quarto is on PATH"
     else:
-        note = "Rendered with pandoc fallback (Quarto not installed)"
-    stage_dir = stage(params, sources or report.source_dir, renderer_note=note)
+        name, label = "pandoc", f"pandoc {fallback.version()}"
+        why = "asked for" if renderer == "pandoc" else "Quarto not installed"
+    stage_dir = stage(params, sources or report.source_dir, colophon=colophon_text(params, label))
     _stage_generated_sources(params, report, stage_dir, final)
     if final:
         _check_final(stage_dir)
+    main = stage_dir / "report" / f"{doc}.qmd"
+    if not main.is_file():
+        raise RenderError(f"{main}: report source not found")
+    text = main.read_text(encoding="utf-8")
+    meta, _ = split_front_matter(text)
+    main.write_text(finish_main(text, colophon_text(params, label)), encoding="utf-8")
+    (stage_dir / "_assets" / "document.typ").write_text(document_typst(meta), encoding="utf-8")
+    start = time.perf_counter()
+    warnings: tuple[str, ...] = ()
     if use_quarto:
-        built, name = quarto.render(stage_dir, doc, to), "quarto"
+        run = quarto.render(stage_dir, doc, to, epoch=fallback.epoch(meta))
+        built, warnings = run.path, run.warnings
     else:
-        built, name = fallback.render(stage_dir, doc, to, renderer_note=note), "pandoc"
+        built = fallback.render(stage_dir, doc, to)
+    seconds = time.perf_counter() - start
     dest = output_path(params, doc, to)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(built, dest)
-    return RenderResult(dest, name)
+    return RenderResult(dest, name, built, seconds, why, warnings)

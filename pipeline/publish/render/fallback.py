@@ -1,8 +1,10 @@
 """Render a staged report without Quarto: our shortcode expansion, then pandoc (+ typst).
 
-HTML uses assets/template.html (lang, skip link, header/nav/main/footer, one h1) with
-the stylesheet and the Vega bundle inlined: one file, nothing fetched. DOCX comes from
-pandoc; PDF from pandoc's typst writer compiled by the `typst` package (no LaTeX).
+HTML uses assets/template.html (lang, skip link, header/nav/main, one h1) with the
+stylesheet, the colophon footer and the Vega bundle inlined: one file, nothing fetched.
+DOCX comes from pandoc; PDF from pandoc's typst writer compiled by the `typst` package
+(no LaTeX). `formats.lua` does what Quarto would: content-visible/hidden, figures from
+`fig-` cells, "Figure N:"/"Table N:" captions.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def _date_text(value) -> str | None:
         return str(value)
 
 
-def _epoch(meta: dict) -> int:
+def epoch(meta: dict) -> int:
     """A fixed timestamp for pandoc (DOCX metadata) from the document date, not the clock."""
     try:
         d = dt.date.fromisoformat(str(meta.get("date")))
@@ -80,7 +82,14 @@ def _metadata(meta: dict, to: str) -> dict:
     return out
 
 
-def render(stage: Path, doc: str, to: str, *, renderer_note: str) -> Path:
+def version() -> str:
+    """The bundled pandoc's version, e.g. "3.9" (named in the colophon)."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_version()
+
+
+def render(stage: Path, doc: str, to: str) -> Path:
     """Render `<stage>/report/<doc>.qmd` to `<stage>/_output/<doc>.<ext>`; return that path."""
     main = stage / "report" / f"{doc}.qmd"
     if not main.is_file():
@@ -94,8 +103,9 @@ def render(stage: Path, doc: str, to: str, *, renderer_note: str) -> Path:
     out_dir = stage / "_output"
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{doc}.{EXT[to]}"
-    epoch = _epoch(meta)
+    epoch_s = epoch(meta)
     common = ["-f", READER, "--toc", "--toc-depth=2", "--wrap=none"]
+    formats = ["--lua-filter", str(stage / "_assets" / "formats.lua")]
     if to == "html":
         css = (stage / "_assets" / "report.css").read_text(encoding="utf-8")
         head = work / "head.html"
@@ -111,30 +121,38 @@ def render(stage: Path, doc: str, to: str, *, renderer_note: str) -> Path:
                 str(ASSETS / "template.html"),
                 "--lua-filter",
                 str(stage / "_assets" / "table-scroll.lua"),
+                *formats,
                 "--include-in-header",
                 str(head),
                 "--include-after-body",
+                str(stage / "_assets" / "colophon.html"),
+                "--include-after-body",
                 str(stage / "_assets" / "vega-bundle.html"),
                 "--html-q-tags",
-                "-V",
-                f"renderer-note={renderer_note}",
                 "--metadata",
                 f"pagetitle={md_meta['title']}",
             ],
             md,
             work,
-            epoch=epoch,
+            epoch=epoch_s,
         )
         target.write_text(html, encoding="utf-8")
     elif to == "docx":
-        _pandoc([*common, "-t", "docx", "-o", str(target)], md, work, epoch=epoch)
+        _pandoc([*common, *formats, "-t", "docx", "-o", str(target)], md, work, epoch=epoch_s)
     elif to == "pdf":
         typ = work / f"{doc}.typ"
-        _pandoc([*common, "-t", "typst", "--standalone", "-o", str(typ)], md, work, epoch=epoch)
+        # --extract-media: the charts' PNGs are data: URIs, which typst cannot read
+        _pandoc(
+            [*common, *formats, "-t", "typst", "--standalone", "--extract-media=media"]
+            + ["-o", str(typ)],
+            md,
+            work,
+            epoch=epoch_s,
+        )
         import typst
 
         try:
-            typst.compile(str(typ), output=str(target), root=str(stage), timestamp=epoch)
+            typst.compile(str(typ), output=str(target), root=str(stage), timestamp=epoch_s)
         except Exception as exc:  # typst raises its own error types
             first = str(exc).strip().splitlines()
             raise RenderError(f"{typ}: typst failed: {first[0] if first else exc}") from None

@@ -106,7 +106,14 @@ class Expander:
         cell = find_cell(self.notebook(nb_path), label)
         if cell is None:
             raise RenderError(f"{where}: embed {ref}: no cell labelled {label!r} in {nb_path.name}")
-        return "\n" + self.outputs(cell, f"{nb_path.stem}-{label}", where, ref) + "\n"
+        body = self.outputs(cell, f"{nb_path.stem}-{label}", where, ref)
+        caption = cell_options(cell).get("fig-cap")
+        if label.startswith("fig-") and caption:
+            # As Quarto makes a `fig-` cell with a `fig-cap` a figure (formats.lua builds it)
+            body = f"::::: {{#{label} .cic-figure}}\n{body}\n\n{str(caption).strip()}\n:::::"
+        elif label.startswith("tbl-"):
+            body = f"::::: {{#{label}}}\n{body}\n:::::"  # the anchor Quarto's float has
+        return "\n" + body + "\n"
 
     def outputs(self, cell, stem: str, where: str, ref: str) -> str:
         parts: list[str] = []
@@ -159,6 +166,22 @@ def _meta_text(meta: dict, key: str) -> str:
     for part in key.split("."):
         value = value.get(part, "") if isinstance(value, dict) else ""
     return str(value)
+
+
+def cell_options(cell) -> dict:
+    """The cell's leading `#|` options (Quarto's YAML cell options), e.g. label, fig-cap."""
+    lines = []
+    for line in _text(cell.get("source", "")).splitlines():
+        if not line.startswith("#|"):
+            break
+        lines.append(line[2:].removeprefix(" "))
+    if not lines:
+        return {}
+    try:
+        options = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError:
+        return {}
+    return options if isinstance(options, dict) else {}
 
 
 def find_cell(nb: nbformat.NotebookNode, label: str):

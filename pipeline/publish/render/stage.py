@@ -1,9 +1,11 @@
-"""Stage a report build: `_quarto.yml`, `report/` and assets next to the executed notebooks.
+"""Stage a report build: `_quarto.yml`, `report/`, assets and embeddable notebooks.
 
-Layout of `build/<authority>/<year>/` (the same relative layout as the repository, so
-`report/*.qmd` can embed `../notebooks/<name>.ipynb#<label>` under Quarto and the fallback):
+`build/<authority>/<year>/notebooks/` holds papermill's executed notebooks; the render
+project is `build/<authority>/<year>/stage/`, with the repository's relative layout so
+`report/*.qmd` can embed `../notebooks/<name>.ipynb#<label>` under Quarto and the fallback:
 
-    _quarto.yml  _variables.yml  _assets/  report/  notebooks/ (from run_notebooks)
+    _quarto.yml  _variables.yml  _assets/  report/  notebooks/ (cleaned copies, embed.py)
+    _output/ (what the renderer wrote: emptied before every render)
 
 `{{< var name >}}` in staged .qmd/.md files is replaced by the run's values here, so
 both renderers see literal text; `_variables.yml` is written too for Quarto users.
@@ -11,6 +13,7 @@ both renderers see literal text; `_variables.yml` is written too for Quarto user
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -18,10 +21,19 @@ from pathlib import Path
 import yaml
 
 from pipeline.params import RunParams
+from pipeline.publish.present import markdown_text
 from pipeline.publish.render import vega
+from pipeline.publish.render.embed import prepare_notebooks
 from pipeline.publish.render.errors import RenderError
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+#: Copied into `<stage>/_assets/` for both renderers (filters named in _quarto.yml or
+#: passed to pandoc by fallback.py).
+ASSET_FILES = ("report.css", "table-scroll.lua", "formats.lua", "docx-floats.lua")
+#: Quarto puts the title block and the contents inside <main>, so its skip link goes to a
+#: mark at the start of the body text (`CONTENT_START`), past the contents.
+SKIP_LINK = '<a class="skip-link" href="#report-content">Skip to main content</a>\n'
+CONTENT_START = '\n```{=html}\n<div id="report-content"></div>\n```\n'
 VAR = re.compile(r"\{\{<\s*var\s+([A-Za-z0-9_.-]+)\s*>\}\}")
 
 
@@ -50,7 +62,60 @@ def variables(params: RunParams) -> dict[str, str]:
 
 
 def stage_dir(params: RunParams) -> Path:
-    return params.build_dir / params.slug / params.year_label
+    return params.build_dir / params.slug / params.year_label / "stage"
+
+
+def colophon_text(params: RunParams, renderer: str) -> str:
+    """The one line that says where the document came from and what rendered it."""
+    values = variables(params)
+    return (
+        f"Produced by cic-reports from {values['authority']}\u2019s records extracted "
+        f"{values['extract_date_label']}; rendered with {renderer}."
+    )
+
+
+def colophon_html(text: str) -> str:
+    return (
+        '<footer class="report-footer colophon">\n'
+        f"<p><strong>About this document.</strong> {html.escape(text)}</p>\n"
+        "</footer>\n"
+    )
+
+
+def colophon_markdown(text: str) -> str:
+    """For DOCX and PDF (HTML has the footer): appended to the main document."""
+    return (
+        '\n\n::: {.content-hidden when-format="html"}\n'
+        f"**About this document.** {markdown_text(text)}\n"
+        ":::\n"
+    )
+
+
+def finish_main(text: str, colophon: str) -> str:
+    """The staged main document with the content-start mark after its front matter and the
+    colophon (DOCX/PDF) at its end. Raw HTML: dropped from the other formats."""
+    from pipeline.publish.render.shortcodes import FRONT
+
+    m = FRONT.match(text)
+    at = m.end() if m else 0
+    return text[:at] + CONTENT_START + text[at:] + colophon_markdown(colophon)
+
+
+def _typst_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def document_typst(meta: dict) -> str:
+    """`#set document(...)` so the PDF carries its title (Quarto 1.7's typst template does not)."""
+    parts = []
+    title = " \u2013 ".join(str(meta[k]) for k in ("title", "subtitle") if meta.get(k))
+    if title:
+        parts.append(f"title: {_typst_string(title)}")
+    author = meta.get("author")
+    if author:
+        authors = author if isinstance(author, list) else [author]
+        parts.append("author: (" + ", ".join(_typst_string(str(a)) for a in authors) + ",)")
+    return f"#set document({', '.join(parts)})\n" if parts else ""
 
 
 def substitute_vars(text: str, values: dict[str, str], where: str) -> str:
@@ -69,18 +134,18 @@ def _copy_tree(src: Path, dest: Path) -> None:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".*", "__pycache__", "_output"))
 
 
-def write_assets(folder: Path, renderer_note: str) -> None:
-    """CSS, Lua filter, Vega bundle and footer into `<stage>/_assets/`."""
+def write_assets(folder: Path, colophon: str) -> None:
+    """CSS, Lua filters, Vega bundle, skip link and colophon into `<stage>/_assets/`."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("report.css", "table-scroll.lua"):
+    for name in ASSET_FILES:
         shutil.copyfile(ASSETS / name, folder / name)
     vega.write_include(folder / "vega-bundle.html")
-    (folder / "renderer-note.html").write_text(
-        f'<footer class="report-footer"><p>{renderer_note}</p></footer>\n', encoding="utf-8"
-    )
+    (folder / "skip-link.html").write_text(SKIP_LINK, encoding="utf-8")
+    (folder / "colophon.html").write_text(colophon_html(colophon), encoding="utf-8")
+    (folder / "document.typ").write_text("", encoding="utf-8")
 
 
-def stage(params: RunParams, sources: Path, *, renderer_note: str) -> Path:
+def stage(params: RunParams, sources: Path, *, colophon: str) -> Path:
     """Copy one report's Quarto sources and the service's narrative and commentary into
     the build folder's `report/`; return the stage folder."""
     root = params.root.resolve()
@@ -109,5 +174,11 @@ def stage(params: RunParams, sources: Path, *, renderer_note: str) -> Path:
             new = substitute_vars(text, values, str(f.relative_to(out)))
             if new != text:
                 f.write_text(new, encoding="utf-8")
-    write_assets(out / "_assets", renderer_note)
+    write_assets(out / "_assets", colophon)
+    from pipeline.run.notebooks import executed_dir
+
+    prepare_notebooks(executed_dir(params), out / "notebooks")
+    # Nothing from an earlier render may be mistaken for this one's output.
+    for leftover in ("_output", "_fallback"):
+        shutil.rmtree(out / leftover, ignore_errors=True)
     return out

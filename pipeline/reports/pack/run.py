@@ -77,5 +77,7 @@ def run_pack(
         run_notebooks(params, ["50_pack"], config_path=config_path)
     with timer.stage("render"):
         result = render(params, "performance-pack", to=to, final=final)
-    say(f"rendered performance-pack with {result.renderer}")
+    say(result.summary())
+    for warning in result.warnings:
+        say(f"  warning ({result.renderer}): {warning}")
     return [result.path, *appendix_files(params)]

@@ -1,0 +1,123 @@
+"""Executed notebooks made fit to embed: no run times or paths, chart captions as cell options.
+
+Both renderers embed these copies (`<stage>/notebooks/`), never papermill's output itself,
+because Quarto copies notebook and cell metadata into the HTML and the page must be the
+same bytes for the same inputs:
+
+- notebook metadata keeps only `kernelspec` and `language_info` (papermill's holds start
+  and end times, durations and absolute input/output paths);
+- cell metadata keeps only `tags` (papermill's per-cell times would become
+  `data-quarto-private-1` attributes, in varying order); execution counts are cleared and
+  cell ids come from the labels;
+- stream outputs (prints, warnings) are dropped: they are not report content, and the
+  fallback never published them;
+- a chart cell (an output carrying `present.FIGURE_KEY`) gets `#| fig-cap:` from it, so
+  Quarto's figure has the same caption the fallback shows (an author's own `fig-cap` wins).
+
+A labelled cell holding an error output stops the render: neither renderer publishes a
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+
+from pipeline.publish.present import FIGURE_KEY, markdown_text
+from pipeline.publish.render.errors import RenderError
+
+LABEL = re.compile(r"^#\|\s*label:\s*(\S+)\s*$", re.MULTILINE)
+OPTION = re.compile(r"^#\|\s*([A-Za-z0-9_-]+)\s*:", re.MULTILINE)
+KEEP_NB_METADATA = ("kernelspec", "language_info")
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def cell_label(cell) -> str | None:
+    m = LABEL.search(_source(cell))
+    return m.group(1) if m else None
+
+
+def cell_options(cell) -> set[str]:
+    """Names of the `#|` options a cell sets (only the leading comment block counts)."""
+    names = set()
+    for line in _source(cell).splitlines():
+        if not line.startswith("#|"):
+            break
+        if m := OPTION.match(line):
+            names.add(m.group(1))
+    return names
+
+
+def figure_meta(cell) -> dict | None:
+    """{"caption", "alt"} from the first output that carries present.FIGURE_KEY."""
+    for out in cell.get("outputs", []):
+        meta = (out.get("metadata") or {}).get(FIGURE_KEY)
+        if isinstance(meta, dict) and meta.get("caption"):
+            return meta
+    return None
+
+
+def _with_caption(source: str, caption: str) -> str:
+    """Insert `#| fig-cap:` after the cell's option block (JSON is valid YAML)."""
+    lines = source.splitlines()
+    at = 0
+    while at < len(lines) and lines[at].startswith("#|"):
+        at += 1
+    value = json.dumps(markdown_text(caption), ensure_ascii=False)
+    return "\n".join([*lines[:at], f"#| fig-cap: {value}", *lines[at:]])
+
+
+def clean_notebook(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """The embeddable copy of one executed notebook (see the module docstring)."""
+    nb.metadata = {k: nb.metadata[k] for k in KEEP_NB_METADATA if k in nb.metadata}
+    nb.nbformat, nb.nbformat_minor = 4, max(5, nb.get("nbformat_minor", 5))  # cell ids
+    seen: set[str] = set()
+    for i, cell in enumerate(nb.cells):
+        tags = (cell.get("metadata") or {}).get("tags")
+        cell["metadata"] = {"tags": list(tags)} if tags else {}
+        label = cell_label(cell) if cell.cell_type == "code" else None
+        cell_id = label if label and label not in seen else f"cell-{i}"
+        seen.add(cell_id)
+        cell["id"] = cell_id
+        if cell.cell_type != "code":
+            continue
+        cell["execution_count"] = None
+        outputs = []
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "stream":
+                continue
+            if kind == "error" and label:
+                raise RenderError(
+                    f"notebook {name}: cell {label} failed ({out.get('ename')}); "
+                    "rerun the notebooks"
+                )
+            if kind == "execute_result":
+                out["execution_count"] = None
+            outputs.append(out)
+        cell["outputs"] = outputs
+        meta = figure_meta(cell)
+        if label and meta and "fig-cap" not in cell_options(cell):
+            cell["source"] = _with_caption(_source(cell), meta["caption"])
+    return nb
+
+
+def prepare_notebooks(executed: Path, dest: Path) -> list[Path]:
+    """Write the embeddable copy of every notebook in `executed` into `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for old in dest.glob("*.ipynb"):
+        old.unlink()
+    written = []
+    for src in sorted(executed.glob("*.ipynb")) if executed.is_dir() else []:
+        nb = clean_notebook(nbformat.read(src, as_version=4), src.stem)
+        target = dest / src.name
+        nbformat.write(nb, target)
+        written.append(target)
+    return written
