@@ -1,7 +1,7 @@
 """The rendered HTML in a real browser, offline: no requests, no errors, charts drawn, axe clean.
 
-`check_page(path, name)` takes any HTML file, so the real reports can be checked the
-same way once built (e.g. from a test that renders `iro-annual-report`).
+`check_page(path, name)` takes any HTML file, so the real reports are checked the same
+way (tests/test_end_to_end.py, under both renderers). The fixture runs under each renderer.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class PageReport:
     charts_drawn: int = 0
     violations: list[str] = field(default_factory=list)
     narrow_overflow_px: int = 0
+    first_focus: str = ""  # text of what the first Tab reaches (the skip link)
     screenshots: list[Path] = field(default_factory=list)
 
 
@@ -66,6 +67,11 @@ def check_page(html_path: Path, name: str, *, screenshots: Path = SCREENSHOTS) -
                 page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
                 page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
                 if suffix == "desktop":
+                    page.keyboard.press("Tab")
+                    report.first_focus = page.evaluate(
+                        "() => (document.activeElement && document.activeElement.textContent || '')"
+                        ".trim()"
+                    )
                     report.charts = page.locator("div.vega-chart").count()
                     report.charts_drawn = page.locator("div.vega-chart svg").count()
                     results = Axe().run(
@@ -92,22 +98,20 @@ def assert_page_ok(report: PageReport) -> None:
     assert report.external_requests == [], report.external_requests
     assert report.console_errors == [], report.console_errors
     assert report.charts_drawn >= report.charts
+    assert report.first_focus == "Skip to main content", report.first_focus
     assert report.violations == [], "\n".join(report.violations)
     assert report.narrow_overflow_px <= 0, "page scrolls sideways at 360 px"
     assert all(s.stat().st_size > 0 for s in report.screenshots)
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
-def test_fixture_report_in_browser(tmp_path):
-    from test_render import make_fixture
-
-    from pipeline.publish.render import render
+def test_fixture_report_in_browser(tmp_path, renderer):
+    from test_render import make_fixture, render_fixture
 
     params = make_fixture(tmp_path)
-    html = render(
-        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="pandoc"
-    ).path
-    report = check_page(html, "fixture-iro-annual-report")
+    result = render_fixture(params, renderer)
+    assert result.renderer == renderer
+    report = check_page(result.path, f"fixture-iro-annual-report-{renderer}")
     assert report.charts == 1
     assert_page_ok(report)
 
@@ -123,6 +127,7 @@ def test_check_page_catches_problems(tmp_path):
     )
     report = check_page(bad, "bad", screenshots=tmp_path)
     assert report.external_requests and report.console_errors
+    assert report.first_focus != "Skip to main content"
     assert any(v.startswith("html-has-lang") for v in report.violations)
     assert any(v.startswith("image-alt") for v in report.violations)
     assert report.narrow_overflow_px > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import json
@@ -113,6 +114,40 @@ def test_chart_html_has_no_script_and_only_the_aggregated_data():
     assert {k for r in rows for k in r} == {"month", "children"}  # no flags, no other columns
     assert "http" not in json.dumps(spec)
     assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"
+
+
+def test_chart_output_is_markdown_with_a_png_for_docx_and_pdf_and_no_html_output():
+    """Quarto 1.7 adds require.js and jQuery from a CDN for any text/html output: none here."""
+    df = _trend([433, 460, 449])
+    chart = charts.line_chart(
+        df, x="month", y="children", title="Children in care", x_title="Month", y_title="n"
+    )
+    alt = "Line chart: children [in care] rose *a lot*"
+    data, metadata = present.chart_bundle(chart, alt_text=alt, label="fig-cic")
+    assert set(data) == {"text/markdown", "text/plain"}
+    assert data["text/plain"] == alt
+    md = data["text/markdown"]
+    raw, hidden = md.split("```\n\n", 1)
+    assert raw.startswith('```{=html}\n<div class="vega-figure">') and "<script" not in md
+    assert hidden.startswith('::: {.content-hidden when-format="html"}\n')
+    image = re.search(r"!\[(.*)\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", hidden)
+    assert image.group(1) == r"Line chart: children \[in care\] rose \*a lot\*"
+    assert base64.b64decode(image.group(2))[:8] == b"\x89PNG\r\n\x1a\n"
+    # the chart's title becomes the figure caption and is not drawn twice
+    assert metadata == {present.FIGURE_KEY: {"caption": "Children in care", "alt": alt}}
+    spec = json.loads(html.unescape(re.search(r"data-spec='([^']*)'", md).group(1)))
+    assert "title" not in spec
+
+
+def test_chart_needs_alt_text_and_a_caption():
+    df = _trend([1, 2])
+    untitled = charts.line_chart(df, x="month", y="children", title="", x_title="x", y_title="y")
+    with pytest.raises(ValueError, match="alt_text"):
+        present.chart_bundle(untitled, alt_text=" ", caption="c")
+    with pytest.raises(ValueError, match="caption"):
+        present.chart_bundle(untitled, alt_text="a")
+    _, meta = present.chart_bundle(untitled, alt_text="a", caption="Given  caption")
+    assert meta[present.FIGURE_KEY]["caption"] == "Given caption"
 
 
 def test_chart_id_is_deterministic_without_label():

@@ -1,12 +1,14 @@
-"""Rendering without Quarto: a tiny executed notebook + a tiny report, to html/docx/pdf.
+"""Rendering a tiny executed notebook + a tiny report to html/docx/pdf, with each renderer.
 
+Every test taking `renderer` (or `rendered`) runs under the pandoc fallback and under
+Quarto; the Quarto cases skip without Quarto on PATH and fail so under CI=true.
 `make_fixture(tmp_path)` is reused by tests/test_browser.py.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -16,6 +18,7 @@ from pathlib import Path
 import nbformat
 import polars as pl
 import pytest
+from conftest import RENDERERS, require_quarto, use_renderer
 
 from pipeline.params import Authority, Paths, Population, RunParams
 from pipeline.publish import charts, present
@@ -99,8 +102,36 @@ def _outputs_chart() -> list:
     return [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
 
 
-def make_fixture(tmp_path: Path) -> RunParams:
-    """A project root with _quarto.yml, a tiny report and an executed notebook."""
+def _run_metadata(nb, stamp: str, where: Path) -> None:
+    """What papermill and ipykernel leave in an executed notebook: run times, paths."""
+    nb.metadata["papermill"] = {
+        "start_time": f"{stamp}T10:00:00.000001+00:00",
+        "end_time": f"{stamp}T10:00:09.000001+00:00",
+        "duration": 9.0,
+        "input_path": str(where / "demo.ipynb"),
+        "output_path": str(where / "build" / "demo.ipynb"),
+        "parameters": {"config_path": str(where / "config.yml")},
+    }
+    for n, cell in enumerate(nb.cells):
+        cell.execution_count = n + 1
+        cell.metadata["papermill"] = {
+            "start_time": f"{stamp}T10:00:0{n}.5+00:00",
+            "end_time": f"{stamp}T10:00:0{n}.9+00:00",
+            "duration": 0.4,
+            "exception": False,
+            "status": "completed",
+        }
+        cell.metadata["execution"] = {"iopub.execute_input": f"{stamp}T10:00:0{n}.6Z"}
+        cell.metadata["tags"] = []
+        cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"ran {stamp}\n"))
+
+
+def make_fixture(tmp_path: Path, *, stamp: str = "2024-05-01") -> RunParams:
+    """A project root with _quarto.yml, a tiny report and an executed notebook.
+
+    The notebook carries run metadata as papermill writes it (times from `stamp`, absolute
+    paths under `tmp_path`), which must not reach the published file.
+    """
     root = tmp_path / "project"
     (root / "report" / "sections").mkdir(parents=True)
     (root / "report" / "narrative").mkdir()
@@ -126,18 +157,25 @@ def make_fixture(tmp_path: Path) -> RunParams:
         cell = nbformat.v4.new_code_cell(f"#| label: {label}\npass")
         cell.outputs = outputs
         nb.cells.append(cell)
+    _run_metadata(nb, stamp, tmp_path)
     out = executed_dir(params)
     out.mkdir(parents=True)
     nbformat.write(nb, out / "demo.ipynb")
     return params
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    params = make_fixture(tmp_path_factory.mktemp("render"))
-    return params, render(
-        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="pandoc"
+def render_fixture(params: RunParams, renderer: str, to: str = "html", **kw):
+    return render(
+        params, "iro-annual-report", sources=params.root / "report", to=to, renderer=renderer, **kw
     )
+
+
+@pytest.fixture(scope="module", params=RENDERERS)
+def rendered(request, tmp_path_factory):
+    """(params, result) of the fixture report rendered to HTML by each renderer."""
+    renderer = use_renderer(request.param)
+    params = make_fixture(tmp_path_factory.mktemp(f"render-{renderer}"))
+    return params, render_fixture(params, renderer)
 
 
 class _Tags(HTMLParser):
@@ -155,27 +193,81 @@ def _tags(html: str) -> list[tuple[str, dict]]:
     return p.tags
 
 
+def _text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+
+
+def _without_scripts(html: str) -> str:
+    return re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+
+
+# What each renderer's HTML says about itself: Quarto's generator tag and our colophon.
+MADE_BY = {
+    "quarto": (r'<meta name="generator" content="quarto-1\.7', r"rendered with Quarto 1\.7"),
+    "pandoc": (r'<meta name="generator" content="cic-reports \(pandoc', r"rendered with pandoc 3"),
+}
+
+
 def test_html_is_one_self_contained_file(rendered):
     params, result = rendered
-    assert result.renderer == "pandoc"
-    assert (
-        result.path == params.output_dir / "wessex-vale-council" / "iro-annual-report-2023-24.html"
+    assert result.path == (
+        params.output_dir / "wessex-vale-council" / "iro-annual-report-2023-24.html"
     )
     html = result.path.read_text()
     for tag, attrs in _tags(html):
         for key in ("src", "href"):
             value = attrs.get(key) or ""
             assert not re.match(r"(https?:)?//", value), f"<{tag} {key}={value}> is fetched"
-        assert not (tag == "link" and attrs.get("rel") == "stylesheet"), "stylesheet not inlined"
+        if tag == "link" and attrs.get("rel") == "stylesheet":
+            assert (attrs.get("href") or "").startswith("data:"), "stylesheet not inlined"
+    # Quarto 1.7 adds these from a CDN for any text/html notebook output (issue 11, 2)
+    for injected in ("require.min.js", "jquery.min.js", "define('jquery'", "cdnjs"):
+        assert injected not in html, injected
     assert html.count('id="cic-vega-bundle"') == 1
-    assert html.count("<script") == 1
-    assert "Rendered with pandoc fallback" in html
+    if result.renderer == "pandoc":
+        assert html.count("<script") == 1
+
+
+def test_each_renderer_publishes_the_file_it_just_wrote(rendered):
+    params, result = rendered
+    generator, colophon = MADE_BY[result.renderer]
+    expected = {
+        "quarto": "_output/report/iro-annual-report.html",
+        "pandoc": "_output/iro-annual-report.html",
+    }
+    assert result.built.as_posix().endswith("/stage/" + expected[result.renderer])
+    assert result.path.read_bytes() == result.built.read_bytes()
+    html = result.path.read_text()
+    assert re.search(generator, html) and re.search(colophon, html)
+    assert result.seconds > 0
+    assert result.summary().startswith(
+        f"rendered iro-annual-report-2023-24.html with {result.renderer} (asked for) in "
+    )
+
+
+def test_quarto_after_the_fallback_publishes_quartos_file(tmp_path):
+    """Issue 11, 1: an earlier fallback file in the stage must never be published as Quarto's."""
+    require_quarto()
+    params = make_fixture(tmp_path)
+    first = render_fixture(params, "pandoc")
+    assert re.search(MADE_BY["pandoc"][0], first.path.read_text())
+    second = render_fixture(params, "quarto")
+    html = second.path.read_text()
+    assert second.renderer == "quarto"
+    assert re.search(MADE_BY["quarto"][0], html) and re.search(MADE_BY["quarto"][1], html)
+    assert not re.search(MADE_BY["pandoc"][1], html)
+    assert second.path.read_bytes() == second.built.read_bytes()
+    assert not first.built.exists(), "the fallback's file was left in _output"
+    back = render_fixture(params, "pandoc")
+    assert re.search(MADE_BY["pandoc"][1], back.path.read_text())
 
 
 def test_html_structure(rendered):
     html = rendered[1].path.read_text()
     tags = _tags(html)
-    assert '<html lang="en-GB"' in html
+    ids = {a["id"] for _, a in tags if a.get("id")}
+    assert '<html lang="en-GB"' in html or re.search(r'<html[^>]* lang="en-GB"', html)
     assert [t for t, _ in tags].count("h1") == 1
     assert re.search(r"<h1[^>]*>Independent Reviewing Officer annual report</h1>", html)
     assert "Wessex Vale Council, 2023-24" in html  # var substituted at stage time
@@ -185,92 +277,198 @@ def test_html_structure(rendered):
         assert any(t == landmark for t, _ in tags), landmark
     nav = html[html.index("<nav") : html.index("</nav>")]
     assert 'href="#children-in-care"' in nav and 'href="#charts"' in nav
-    assert "<caption>Escalations by area</caption>" in html
     assert re.search(r'<td style="text-align: right;">c</td>', html)
-    assert 'role="region"' in html and 'class="table-scroll"' in html
     assert 'class="vega-chart" id="chart-fig-trend"' in html
     assert "{{<" not in html
+    # The skip link is the first link and goes past the contents to the body text
+    links = [a["href"] for t, a in tags if t == "a" and a.get("href")]
+    assert _text(html[html.index('class="skip-link"') :].split("</a>")[0] + "</a>")
+    skip = links[0]
+    assert skip.startswith("#") and skip[1:] in ids
+    assert html.index(f'id="{skip[1:]}"') > html.index("</nav>")
+    # Every link leads somewhere in this file: no "Other Formats" to files not published
+    assert "quarto-alternate-formats" not in html and "Other Formats" not in html
+    for href in links:
+        assert href.startswith("#") and href[1:] in ids, f"link to {href} goes nowhere"
+
+
+def test_captions_and_table_regions_come_from_the_data(rendered):
+    """Issue 11, 3 and 5: numbered captions; each scroll region named from its table's caption."""
+    html = _without_scripts(rendered[1].path.read_text())
+    captions = [
+        _text(c) for c in re.findall(r"<(?:fig)?caption\b.*?</(?:fig)?caption>", html, re.S)
+    ]
+    assert "Table 1: Escalations by area" in captions
+    assert "Table 2: Reviews by month" in captions
+    assert "Figure 1: Children in care at each month end" in captions
+    assert not [c for c in captions if re.fullmatch(r"(Figure|Table) \d+:?", c)], captions
+    regions = re.findall(
+        r'<div class="table-scroll" role="region" tabindex="0" aria-label="([^"]*)"', html
+    )
+    assert regions == ["Escalations by area", "Reviews by month"]
+    # the chart's title is its caption, so it is not drawn a second time inside the chart
+    spec = re.search(r"data-spec='([^']*)'|data-spec=\"([^\"]*)\"", html)
+    import html as htmlmod
+
+    drawn = json.loads(htmlmod.unescape(spec.group(1) or spec.group(2)))
+    assert "title" not in drawn
+    alt = "Line chart: children in care rose from 433 in April 2023 to 449 in June 2023"
+    assert re.search(rf'role="img" aria-label="{alt}', html)
+
+
+def test_renderer_is_named_only_in_the_colophon(rendered):
+    params, result = rendered
+    html = _without_scripts(result.path.read_text())
+    html = re.sub(r"<meta [^>]*>", " ", html)
+    footer = re.search(r'<footer class="report-footer colophon">(.*?)</footer>', html, re.S)
+    assert footer, "no colophon"
+    line = _text(footer.group(1))
+    assert line.startswith("About this document. Produced by cic-reports from Wessex Vale Council")
+    assert "records extracted 30 April 2024" in line
+    name = {"quarto": "Quarto", "pandoc": "pandoc"}[result.renderer]
+    assert f"rendered with {name}" in line
+    rest = _text(html.replace(footer.group(0), " "))
+    assert not re.search(r"\b(quarto|pandoc|fallback)\b", rest, re.I), rest
 
 
 def test_html_is_reproducible(tmp_path, rendered):
-    params = make_fixture(tmp_path)
-    again = render(
-        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="pandoc"
-    )
-    assert again.path.read_bytes() == rendered[1].path.read_bytes()
+    """Issue 11, 8: another run, other times and another folder give the same bytes."""
+    params, result = rendered
+    again = render_fixture(make_fixture(tmp_path, stamp="2025-01-02"), result.renderer)
+    html = again.path.read_text()
+    assert "2025-01-02" not in html and str(tmp_path) not in html and "papermill" not in html
+    assert again.path.read_bytes() == result.path.read_bytes()
 
 
-def test_missing_embed_label_is_one_line_error(tmp_path):
+def test_missing_embed_label_is_one_line_error(tmp_path, renderer):
     params = make_fixture(tmp_path)
     section = params.root / "report" / "sections" / "one.qmd"
     section.write_text(section.read_text().replace("#tbl-demo", "#tbl-nope"))
     with pytest.raises(RenderError) as exc:
-        render(
-            params,
-            "iro-annual-report",
-            sources=params.root / "report",
-            to="html",
-            renderer="pandoc",
-        )
+        render_fixture(params, renderer)
     msg = str(exc.value)
     assert "\n" not in msg
     assert "report/sections/one.qmd" in msg and "demo.ipynb" in msg and "tbl-nope" in msg
+
+
+def test_unresolved_cross_reference_is_a_warning(tmp_path, renderer):
+    """Issue 11, 9: the renderer's warnings reach the caller (and the CLI prints them)."""
+    params = make_fixture(tmp_path)
+    section = params.root / "report" / "sections" / "one.qmd"
+    section.write_text(section.read_text() + "\nAs @tbl-demo shows, and @tbl-gone does not.\n")
+    result = render_fixture(params, renderer)
+    assert result.warnings == ("Unable to resolve crossref @tbl-gone",)
+
+
+def test_quarto_warnings_are_filtered_only_of_named_harmless_ones():
+    from pipeline.publish.render import quarto
+
+    log = (
+        "\x1b[33mWARNING (/q/filters/x.lua:188) Unable to parse table from raw html block\x1b[39m\n"
+        "[WARNING] Could not fetch resource https://example.org/x.js: HttpExceptionRequest\n"
+        '    host = "example.org"\n'
+        "WARNING: Unable to resolve crossref @fig-x\n"
+        "typst shim: ignoring option --pdf-standard\n"
+        "Output created: ../_output/report/x.html\n"
+    )
+    shown, hidden = quarto.warnings_in(log)
+    assert shown == [
+        "Unable to parse table from raw html block",
+        "Could not fetch resource https://example.org/x.js: HttpExceptionRequest",
+        "Unable to resolve crossref @fig-x",
+    ]
+    assert hidden == ["typst shim: ignoring option --pdf-standard"]
+    assert all(reason.strip() for _, reason in quarto.HARMLESS)
+
+
+def test_cli_prints_the_render_time_and_warnings(tmp_path, capsys, renderer):
+    from pipeline.run.cli import say_rendered
+
+    params = make_fixture(tmp_path)
+    section = params.root / "report" / "sections" / "one.qmd"
+    section.write_text(section.read_text() + "\nSee @fig-gone.\n")
+    say_rendered(render_fixture(params, renderer))
+    err = capsys.readouterr().err
+    assert re.search(
+        rf"rendered iro-annual-report-2023-24\.html with {renderer} \(asked for\) in \d+\.\d s", err
+    )
+    assert f"warning ({renderer}): Unable to resolve crossref @fig-gone" in err
 
 
 def test_missing_include_is_one_line_error(tmp_path):
     params = make_fixture(tmp_path)
     (params.root / "report" / "sections" / "one.qmd").unlink()
     with pytest.raises(RenderError, match=r"include sections/one.qmd: file not found"):
-        render(
-            params,
-            "iro-annual-report",
-            sources=params.root / "report",
-            to="html",
-            renderer="pandoc",
-        )
+        render_fixture(params, "pandoc")
 
 
 def test_final_refuses_placeholder_narrative(tmp_path):
     params = make_fixture(tmp_path)
     (params.root / "report" / "narrative" / "bit.md").write_text("**Service to edit:** x\n")
     with pytest.raises(RenderError, match="placeholder"):
-        render(
-            params,
-            "iro-annual-report",
-            sources=params.root / "report",
-            to="html",
-            renderer="pandoc",
-            final=True,
-        )
+        render_fixture(params, "pandoc", final=True)
 
 
-def test_docx(tmp_path):
+def docx_parts(path: Path) -> dict:
+    """What a reader of the DOCX gets: images' alt text, paragraphs with their styles, tables."""
     import zipfile
 
-    params = make_fixture(tmp_path)
-    result = render(
-        params, "iro-annual-report", sources=params.root / "report", to="docx", renderer="pandoc"
-    )
-    assert result.path.suffix == ".docx"
-    with zipfile.ZipFile(result.path) as z:
+    with zipfile.ZipFile(path) as z:
         names = z.namelist()
         body = z.read("word/document.xml").decode()
-    assert any(n.startswith("word/media/") and n.endswith(".png") for n in names)
-    assert "Escalations by area" in body
-    assert "children in care rose from 433 in April 2023" in body  # chart alt text
+    paras = []
+    for p in re.findall(r"<w:p>.*?</w:p>|<w:p .*?</w:p>", body, flags=re.S):
+        style = re.search(r'<w:pStyle w:val="([^"]+)"', p)
+        text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", p))
+        paras.append((style.group(1) if style else "", text))
+    depth, deepest = 0, 0
+    for tag in re.findall(r"<w:tbl>|</w:tbl>", body):
+        depth += 1 if tag == "<w:tbl>" else -1
+        deepest = max(deepest, depth)
+    return {
+        "media": [n for n in names if n.startswith("word/media/")],
+        "alt": re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', body),
+        "images": body.count("<wp:docPr "),
+        "paras": paras,
+        "tables": body.count("<w:tbl>"),
+        "nesting": deepest,
+        "body": body,
+    }
+
+
+def test_docx(tmp_path, renderer):
+    """Issue 11, 4: every chart has its alt text; floats are not wrapped in layout tables."""
+    params = make_fixture(tmp_path)
+    result = render_fixture(params, renderer, to="docx")
+    assert result.path.suffix == ".docx" and result.renderer == renderer
+    assert result.path.read_bytes() == result.built.read_bytes()
+    docx = docx_parts(result.path)
+    assert any(n.endswith(".png") for n in docx["media"])
+    alt = "Line chart: children in care rose from 433 in April 2023 to 449 in June 2023, peaking at 460 in May 2023"
+    assert docx["images"] == 1 and docx["alt"] == [alt]
+    assert docx["tables"] == 2 and docx["nesting"] == 1  # the two data tables, neither nested
+    assert ("TableCaption", "Table 1: Escalations by area") in docx["paras"]
+    assert ("ImageCaption", "Figure 1: Children in care at each month end") in docx["paras"]
+    colophon = [t for _, t in docx["paras"] if t.startswith("About this document.")]
+    name = {"quarto": "Quarto", "pandoc": "pandoc"}[renderer]
+    assert len(colophon) == 1 and f"rendered with {name}" in colophon[0]
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-def test_pdf_pages_are_not_blank(tmp_path):
+def test_pdf_pages_are_not_blank(tmp_path, renderer):
     from pypdf import PdfReader
 
     params = make_fixture(tmp_path)
-    result = render(
-        params, "iro-annual-report", sources=params.root / "report", to="pdf", renderer="pandoc"
-    )
+    result = render_fixture(params, renderer, to="pdf")
+    assert result.path.read_bytes() == result.built.read_bytes()
     reader = PdfReader(result.path)
-    text = "".join(page.extract_text() or "" for page in reader.pages)
-    assert "Escalations by area" in text
+    # Issue 11, 9: the typst PDF carries the document's title
+    assert reader.metadata.title == (
+        "Independent Reviewing Officer annual report \u2013 Wessex Vale Council, 2023-24"
+    )
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    assert "Escalations by area" in text and "Children in care at each month end" in text
+    assert "About this document." in text
     subprocess.run(
         ["pdftoppm", "-r", "30", "-gray", str(result.path), str(tmp_path / "page")], check=True
     )
@@ -279,6 +477,36 @@ def test_pdf_pages_are_not_blank(tmp_path):
     for page in pages:
         pixels = page.read_bytes().split(b"\n", 3)[3]  # P5 header: magic, size, maxval
         assert min(pixels) < 128, f"{page.name} is blank"
+
+
+def test_embeddable_notebook_keeps_outputs_and_drops_run_metadata(tmp_path):
+    from pipeline.publish.render.embed import clean_notebook, prepare_notebooks
+
+    params = make_fixture(tmp_path)
+    written = prepare_notebooks(executed_dir(params), tmp_path / "staged")
+    assert [w.name for w in written] == ["demo.ipynb"]
+    nb = nbformat.read(written[0], as_version=4)
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}
+    text = written[0].read_text()
+    assert "papermill" not in text and "2024-05-01" not in text and str(tmp_path) not in text
+    assert [c.id for c in nb.cells] == ["tbl-demo", "tbl-monthly", "fig-trend"]
+    assert all(c.metadata == {} and c.execution_count is None for c in nb.cells)
+    assert all(o.output_type == "display_data" for c in nb.cells for o in c.outputs)  # no prints
+    fig = find_cell(nb, "fig-trend")
+    assert fig.source.splitlines()[:2] == [
+        "#| label: fig-trend",
+        '#| fig-cap: "Children in care at each month end"',
+    ]
+    broken = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("#| label: tbl-x\n1/0")
+    cell.outputs = [
+        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="", traceback=[])
+    ]
+    broken.cells.append(cell)
+    with pytest.raises(
+        RenderError, match=r"notebook demo: cell tbl-x failed \(ZeroDivisionError\)"
+    ):
+        clean_notebook(broken, "demo")
 
 
 # ---------------------------------------------------------------- the real report sources
@@ -322,19 +550,3 @@ def test_every_include_in_the_report_exists():
         "includes resolve from report/ (Quarto pastes them into the main file); "
         f"use /report/narrative/<file>.md: {missing}"
     )
-
-
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto CLI not installed")
-def test_quarto_renders_the_fixture(tmp_path):
-    params = make_fixture(tmp_path)
-    result = render(
-        params, "iro-annual-report", sources=params.root / "report", to="html", renderer="quarto"
-    )
-    html = result.path.read_text()
-    assert result.renderer == "quarto"
-    assert "Rendered with Quarto" in html
-    assert html.count('id="cic-vega-bundle"') == 1
-    for tag, attrs in _tags(html):
-        for key in ("src", "href"):
-            value = attrs.get(key) or ""
-            assert not (tag in ("script", "link", "img") and re.match(r"(https?:)?//", value))

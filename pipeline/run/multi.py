@@ -54,7 +54,9 @@ def build_many(
     """Build every authority with at most `jobs` at once; return the failures."""
     logs.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        outcomes = list(pool.map(lambda c: _build_one(c, year_end, formats, logs, renderer), configs))
+        outcomes = list(
+            pool.map(lambda c: _build_one(c, year_end, formats, logs, renderer), configs)
+        )
     for o in outcomes:
         if o.ok:
             say(f"[green]ok[/] {o.config}: " + ", ".join(o.outputs))

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.params import RunParams
 from pipeline.publish.render import fallback, quarto
 from pipeline.publish.render.errors import RenderError
-from pipeline.publish.render.shortcodes import split_front_matter
+from pipeline.publish.render.shortcodes import Expander, split_front_matter
 from pipeline.publish.render.stage import colophon_text, document_typst, finish_main, stage
 
 __all__ = ["RenderError", "RenderResult", "render", "output_path"]
@@ -36,8 +36,7 @@ class RenderResult:
     def summary(self) -> str:
         """One line for the CLI: what was rendered, with what, why and how long it took."""
         return (
-            f"rendered {self.path.name} with {self.renderer} ({self.why}) "
-            f"in {self.seconds:.1f} s"
+            f"rendered {self.path.name} with {self.renderer} ({self.why}) in {self.seconds:.1f} s"
         )
 
 
@@ -115,10 +114,14 @@ def render(
     start = time.perf_counter()
     warnings: tuple[str, ...] = ()
     if use_quarto:
+        # Resolve every include and embed first, for the fallback's one-line errors
+        # (Quarto's name neither the section nor the notebook)
+        Expander(root=stage_dir, main=main, to="html", media=stage_dir / "_check").expand()
         run = quarto.render(stage_dir, doc, to, epoch=fallback.epoch(meta))
         built, warnings = run.path, run.warnings
     else:
-        built = fallback.render(stage_dir, doc, to)
+        built, found = fallback.render(stage_dir, doc, to)
+        warnings = tuple(found)
     seconds = time.perf_counter() - start
     dest = output_path(params, doc, to)
     dest.parent.mkdir(parents=True, exist_ok=True)

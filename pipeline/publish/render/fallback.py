@@ -89,14 +89,18 @@ def version() -> str:
     return pypandoc.get_pandoc_version()
 
 
-def render(stage: Path, doc: str, to: str) -> Path:
-    """Render `<stage>/report/<doc>.qmd` to `<stage>/_output/<doc>.<ext>`; return that path."""
+def render(stage: Path, doc: str, to: str) -> tuple[Path, list[str]]:
+    """Render `<stage>/report/<doc>.qmd` to `<stage>/_output/<doc>.<ext>`.
+
+    Returns that path and the warnings Quarto would also give (unresolved cross-references).
+    """
     main = stage / "report" / f"{doc}.qmd"
     if not main.is_file():
         raise RenderError(f"{main}: report source not found")
     work = stage / "_fallback" / to
     work.mkdir(parents=True, exist_ok=True)
-    meta, body = Expander(root=stage, main=main, to=to, media=work / "media").expand()
+    expander = Expander(root=stage, main=main, to=to, media=work / "media")
+    meta, body = expander.expand()
     md_meta = _metadata(meta, to)
     md = "---\n" + yaml.safe_dump(md_meta, sort_keys=True, allow_unicode=True) + "---\n\n" + body
     (work / f"{doc}.md").write_text(md, encoding="utf-8")
@@ -149,6 +153,9 @@ def render(stage: Path, doc: str, to: str) -> Path:
             work,
             epoch=epoch_s,
         )
+        # the same `#set document(...)` as Quarto's PDF gets; last, so it overrides pandoc's
+        meta_typ = (stage / "_assets" / "document.typ").read_text(encoding="utf-8")
+        typ.write_text(typ.read_text(encoding="utf-8") + "\n" + meta_typ, encoding="utf-8")
         import typst
 
         try:
@@ -158,4 +165,4 @@ def render(stage: Path, doc: str, to: str) -> Path:
             raise RenderError(f"{typ}: typst failed: {first[0] if first else exc}") from None
     else:
         raise RenderError(f"unknown output format {to!r} (html, docx or pdf)")
-    return target
+    return target, expander.warnings

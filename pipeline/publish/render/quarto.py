@@ -115,9 +115,13 @@ def render(stage: Path, doc: str, to: str, *, epoch: int) -> QuartoRun:
     seconds = time.perf_counter() - start
     log = (proc.stderr or "") + "\n" + (proc.stdout or "")
     if proc.returncode != 0:
-        raise RenderError(f"quarto render {src} --to {fmt} failed: {_error_line(log, proc.returncode)}")
+        raise RenderError(
+            f"quarto render {src} --to {fmt} failed: {_error_line(log, proc.returncode)}"
+        )
     if not target.is_file():
-        raise RenderError(f"quarto render {src} --to {fmt}: it wrote no {target.relative_to(stage)}")
+        raise RenderError(
+            f"quarto render {src} --to {fmt}: it wrote no {target.relative_to(stage)}"
+        )
     if to == "html":
         text = target.read_text(encoding="utf-8")
         tidy = tidy_html(text)

@@ -32,6 +32,7 @@ PAGEBREAKS = {
     "pdf": "```{=typst}\n#pagebreak()\n```",
 }
 XREF_WORDS = {"tbl": "Table", "fig": "Figure", "sec": "Section"}
+ANCHOR = re.compile(r"\{#((?:tbl|fig|sec)-[A-Za-z0-9_-]+)[\s}]")
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -54,7 +55,9 @@ class Expander:
     to: str  # html | docx | pdf
     media: Path  # where PNGs for docx/pdf go
     meta: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # as Quarto would warn
     _notebooks: dict[Path, nbformat.NotebookNode] = field(default_factory=dict)
+    _labels: set[str] = field(default_factory=set)
 
     def rel(self, p: Path) -> str:
         try:
@@ -106,6 +109,7 @@ class Expander:
         cell = find_cell(self.notebook(nb_path), label)
         if cell is None:
             raise RenderError(f"{where}: embed {ref}: no cell labelled {label!r} in {nb_path.name}")
+        self._labels.add(label)
         body = self.outputs(cell, f"{nb_path.stem}-{label}", where, ref)
         caption = cell_options(cell).get("fig-cap")
         if label.startswith("fig-") and caption:
@@ -153,6 +157,12 @@ class Expander:
         body = META.sub(lambda m: _meta_text(meta, m.group(1)), body)
         body = PAGEBREAK.sub(PAGEBREAKS[self.to], body)
         body = OTHER.sub("", body)  # unsupported shortcodes: dropped, not printed
+        anchors = self._labels | set(ANCHOR.findall(body))
+        for m in XREF.finditer(body):
+            if m.group(1) not in anchors and f"Unable to resolve crossref @{m.group(1)}" not in (
+                self.warnings
+            ):
+                self.warnings.append(f"Unable to resolve crossref @{m.group(1)}")
         body = XREF.sub(lambda m: f"[{XREF_WORDS[m.group(2)]}](#{m.group(1)})", body)
         return meta, body
 

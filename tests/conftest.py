@@ -1,0 +1,35 @@
+"""Shared test helpers: running a test under each renderer (Quarto and the pandoc fallback).
+
+Without Quarto on PATH the Quarto cases skip, saying why (pytest -ra prints it); under
+CI=true they fail instead, because CI installs Quarto (.ci/run) and must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+RENDERERS = ("pandoc", "quarto")
+
+
+def require_quarto() -> None:
+    """Skip (fail under CI=true) when the Quarto CLI is not on PATH."""
+    if shutil.which("quarto") is not None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("Quarto CLI not on PATH under CI=true: .ci/run installs it for these tests")
+    pytest.skip("Quarto CLI not installed (export PATH=/opt/quarto/bin:$PATH to run these)")
+
+
+def use_renderer(name: str) -> str:
+    if name == "quarto":
+        require_quarto()
+    return name
+
+
+@pytest.fixture(params=RENDERERS)
+def renderer(request) -> str:
+    """Each renderer in turn; the Quarto case needs the Quarto CLI."""
+    return use_renderer(request.param)
