@@ -497,6 +497,10 @@ def test_embeddable_notebook_keeps_outputs_and_drops_run_metadata(tmp_path):
         "#| label: fig-trend",
         '#| fig-cap: "Children in care at each month end"',
     ]
+    md = fig.outputs[0].data["text/markdown"]
+    png = re.search(r"\]\(\.\./notebooks/(figures/[0-9a-f]{20}\.png)\)", md)
+    assert png and "data:image" not in md, "the chart's PNG is linked, not inlined"
+    assert (tmp_path / "staged" / png.group(1)).read_bytes()[:4] == b"\x89PNG"
     broken = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("#| label: tbl-x\n1/0")
     cell.outputs = [

@@ -109,7 +109,11 @@ def render(stage: Path, doc: str, to: str) -> tuple[Path, list[str]]:
     target = out_dir / f"{doc}.{EXT[to]}"
     epoch_s = epoch(meta)
     common = ["-f", READER, "--toc", "--toc-depth=2", "--wrap=none"]
-    formats = ["--lua-filter", str(stage / "_assets" / "formats.lua")]
+    # images in embedded Markdown are linked from report/ (see embed.py), as under Quarto
+    formats = [
+        *("--lua-filter", str(stage / "_assets" / "formats.lua")),
+        f"--resource-path={stage / 'report'}",
+    ]
     if to == "html":
         css = (stage / "_assets" / "report.css").read_text(encoding="utf-8")
         head = work / "head.html"
@@ -145,7 +149,7 @@ def render(stage: Path, doc: str, to: str) -> tuple[Path, list[str]]:
         _pandoc([*common, *formats, "-t", "docx", "-o", str(target)], md, work, epoch=epoch_s)
     elif to == "pdf":
         typ = work / f"{doc}.typ"
-        # --extract-media: the charts' PNGs are data: URIs, which typst cannot read
+        # --extract-media: copies the images beside the .typ (typst cannot read data: URIs)
         _pandoc(
             [*common, *formats, "-t", "typst", "--standalone", "--extract-media=media"]
             + ["-o", str(typ)],
