@@ -360,15 +360,18 @@ def test_unresolved_cross_reference_is_a_warning(tmp_path, renderer):
     assert result.warnings == ("Unable to resolve crossref @tbl-gone",)
 
 
-def test_quarto_warnings_are_filtered_only_of_named_harmless_ones():
+def test_quarto_warnings_are_filtered_only_of_named_harmless_ones(monkeypatch):
     from pipeline.publish.render import quarto
 
+    assert all(reason.strip() for _, reason in quarto.HARMLESS)
+    harmless = (re.compile(r"^Harmless thing"), "a reason")
+    monkeypatch.setattr(quarto, "HARMLESS", (*quarto.HARMLESS, harmless))
     log = (
         "\x1b[33mWARNING (/q/filters/x.lua:188) Unable to parse table from raw html block\x1b[39m\n"
         "[WARNING] Could not fetch resource https://example.org/x.js: HttpExceptionRequest\n"
         '    host = "example.org"\n'
         "WARNING: Unable to resolve crossref @fig-x\n"
-        "typst shim: ignoring option --pdf-standard\n"
+        "WARNING: Harmless thing happened\n"
         "Output created: ../_output/report/x.html\n"
     )
     shown, hidden = quarto.warnings_in(log)
@@ -377,8 +380,7 @@ def test_quarto_warnings_are_filtered_only_of_named_harmless_ones():
         "Could not fetch resource https://example.org/x.js: HttpExceptionRequest",
         "Unable to resolve crossref @fig-x",
     ]
-    assert hidden == ["typst shim: ignoring option --pdf-standard"]
-    assert all(reason.strip() for _, reason in quarto.HARMLESS)
+    assert hidden == ["Harmless thing happened"]
 
 
 def test_cli_prints_the_render_time_and_warnings(tmp_path, capsys, renderer):

@@ -24,15 +24,13 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 WARNING = re.compile(r"^\s*(?:\[WARNING\]|WARNING\b)[:\s]*(?:\([^)]*\)\s*)?(?P<text>.*)$")
 ERROR = re.compile(r"^\s*(?:\[ERROR\]|ERROR\b)[:\s]*(?P<text>.*)$")
 
-#: Warnings Quarto (or the pandoc and typst it runs) prints that say nothing about the report,
-#: each with the reason it is safe to hide. Anything else is shown on the CLI.
-HARMLESS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"^typst shim: ignoring option"),
-        "../shared/tools/quarto's typst CLI shim ignores options it does not implement "
-        "(e.g. --pdf-standard); the PDF is still compiled",
-    ),
-)
+#: Warnings Quarto (or the pandoc and typst it runs) prints that say nothing about the
+#: report: (pattern, why it is safe to hide). Anything else is shown on the CLI. None is
+#: known for Quarto 1.7.34 with these sources (the real reports render without a warning,
+#: tests/test_end_to_end.py holds that): the ones the first renders gave were real
+#: problems and are fixed (e.g. "Unable to parse table from raw html block", from the
+#: Vega bundle, is gone with `html-table-processing: none`). Add one only with its reason.
+HARMLESS: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,8 +64,6 @@ def warnings_in(log: str) -> tuple[list[str], list[str]]:
         line = raw.strip()
         m = WARNING.match(line)
         text = m.group("text").strip() if m else None
-        if text is None and line.startswith("typst shim:"):
-            text = line
         if not text:
             continue
         if any(p.search(text) for p, _ in HARMLESS):
