@@ -27,6 +27,13 @@ class Authority(_Frozen):
     old_la_code: Annotated[str, Field(pattern=r"^\d{3}$")]
     new_la_code: Annotated[str, Field(pattern=r"^E\d{8}$")]
     service_name: str = "Independent Reviewing Officer service"
+    # local authority district codes (ONS) making up the authority, for "placed outside the
+    # authority"; empty: the new LA code itself (unitary, metropolitan and London authorities)
+    district_codes: list[Annotated[str, Field(pattern=r"^[A-Z]\d{8}$")]] = []
+
+    @property
+    def area_codes(self) -> list[str]:
+        return list(self.district_codes) or [self.new_la_code]
 
 
 class Population(_Frozen):
@@ -62,6 +69,9 @@ class Paths(_Frozen):
     supplied: Path | None = None
     narrative: Path = Path("report/narrative")
     commentary: Path = Path("report/commentary")
+    analysis: Path = Path("report/csc-analysis")  # CSC report: <quarter>/<group>.md
+    postcodes: Path | None = None  # local postcode directory CSV (adds to the ONS package)
+    csc_catalogue: Path | None = None  # None: the CSC report's bundled catalogue
 
 
 class Guards(_Frozen):
@@ -78,6 +88,9 @@ class RunParams(_Frozen):
     year_end: Annotated[int, Field(ge=2000, le=2100)]
     extract_date: dt.date
     pack_month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
+    # CSC report quarter, e.g. "2023-24 Q2"; None: the latest quarter ending by the extract
+    # date within the reporting year (Q4 once the year is over)
+    quarter: Annotated[str, Field(pattern=r"^\d{4}-\d{2} Q[1-4]$")] | None = None
     population: Population
     statistical_neighbours: Neighbours = Neighbours()
     disclosure_threshold: Annotated[int, Field(ge=0, le=20)] = 5
@@ -122,6 +135,17 @@ class RunParams(_Frozen):
     def month(self) -> str:
         """Pack month: configured, else the last complete month of the reporting year."""
         return self.pack_month or f"{self.year_end}-03"
+
+    @property
+    def csc_quarter(self) -> str:
+        """CSC report quarter: configured, else the latest complete quarter of the
+        reporting year by the extract date (Q1 ends 30 June ... Q4 ends 31 March)."""
+        if self.quarter:
+            return self.quarter
+        ends = [dt.date(self.year_end - 1, m, d) for m, d in ((6, 30), (9, 30), (12, 31))]
+        ends.append(self.period_end)
+        done = [i for i, e in enumerate(ends, start=1) if e <= self.extract_date]
+        return f"{self.year_label} Q{done[-1] if done else 1}"
 
     def path(self, p: Path | None) -> Path | None:
         """Resolve a configured path against the project root."""

@@ -113,7 +113,7 @@ def validate(
     failures = failures.join(history.select("table", "row_id"), on=["table", "row_id"], how="anti")
     gone = pl.concat([set_aside.select("table", "row_id"), failures.select("table", "row_id")])
     clean = {t: df.join(_ids(gone, t), on="row_id", how="anti") for t, df in raw.items()}
-    core = build_core(clean)
+    core = build_core(clean, postcodes=_postcode_file(params))
     first = min([params.year_end - params.history_years - 1, *(y - 1 for y in cov.return_years)])
     coverage_table = cov.table(first, params.year_end)
     core["core_coverage"] = conform("core_coverage", coverage_table)
@@ -306,11 +306,17 @@ def prepare(raw_tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         df = df.with_columns(
             [pl.lit(None, pl.String).alias(c) for c in spec.column_names if c not in df.columns]
         )
+        year = pl.col("collection_year").cast(pl.Int64)
+        if "Year" in spec.column_names:  # CIN census as CSV: the return's year is a column
+            year = pl.coalesce(pl.col("Year").cast(pl.Int64, strict=False), year)
+        # an Annex A workbook's place among several of one collection year
+        order = ["stack_order"] if "stack_order" in df.columns else []
         out[name] = df.select(
             *spec.column_names,
             "source_file",
             "source_row",
-            pl.col("collection_year").cast(pl.Int64),
+            year.alias("collection_year"),
+            *order,
         ).with_row_index("row_id")
     return out
 
@@ -393,7 +399,12 @@ def quarantine_rows(raw: dict[str, pl.DataFrame], failures: pl.DataFrame) -> pl.
         if f.height:
             parts.append(
                 f.join(
-                    df.select("row_id", "source_file", "source_row", child_id="CHILD"),
+                    df.select(
+                        "row_id",
+                        "source_file",
+                        "source_row",
+                        child_id=tables()[table].child_column,
+                    ),
                     on="row_id",
                     how="left",
                 )
@@ -434,7 +445,9 @@ def _assert_reconciles(summary: pl.DataFrame, core: dict[str, pl.DataFrame]) -> 
     if bad.height:
         raise AssertionError(f"row accounting does not reconcile for {bad['table'].to_list()}")
     clean = dict(zip(summary["table"], summary["rows_clean"], strict=True))
-    for name, table in CORE_SOURCE.items():
+    from pipeline.core.csc import CSC_CORE_SOURCE
+
+    for name, table in (CORE_SOURCE | CSC_CORE_SOURCE).items():
         if core[name].height != clean[table]:
             raise AssertionError(
                 f"{name}: {core[name].height} rows but {clean[table]} clean {table} rows"
@@ -645,8 +658,22 @@ FLAGS: dict[str, dict[str, str]] = {
 }
 
 
-def build_core(clean: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+def _postcode_file(params: RunParams) -> Path | None:
+    """A local postcode directory: configured, else `<raw>/reference/postcodes.csv` if present."""
+    configured = params.path(params.paths.postcodes)
+    if configured:
+        return configured
+    candidate = params.raw_dir / "reference" / "postcodes.csv"
+    return candidate if candidate.is_file() else None
+
+
+def build_core(
+    clean: dict[str, pl.DataFrame], *, postcodes: Path | None = None
+) -> dict[str, pl.DataFrame]:
     """Every core_ table validation owns (not periods of care or month ends), conformed."""
+    from pipeline.core.csc import build_csc_core
+    from pipeline.core.distance import directory, distances
+
     specs = tables()
     t = {name: typed(df, specs[name]) for name, df in clean.items()}
     core = {}
@@ -659,7 +686,12 @@ def build_core(clean: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             *[pl.col(raw).alias(new) for raw, new in renames.items()],
             *[_flag(raw).alias(new) for raw, new in flags.items()],
         )
+        if name == "core_episodes":  # distance from home; the postcodes stay behind
+            ep = t[source]
+            found = directory(pl.concat([ep["HOME_POST"], ep["PL_POST"]]), postcodes)
+            df = df.hstack(distances(ep["HOME_POST"], ep["PL_POST"], found))
         core[name] = conform(name, df)
+    core |= build_csc_core(t)
     core["core_escalation_areas"] = escalation_areas(core["core_escalations"], t["escalations"])
     assert set(core) == set(CORE) - {"core_periods_of_care", "core_month_end", "core_coverage"}
     return core
@@ -735,6 +767,12 @@ Rules run in stages, so cross-table checks compare with data that is itself vali
    quarantined; open episodes run to the extract date).
 3. **Against episodes** - each review must fall inside a clean episode of the child
    (start to end inclusive; open episodes run to the extract date).
+
+The CIN census tables follow the same pattern (`CIN-XT-*`): an episode whose child is not
+clean (stage 2), a module (assessment, CIN plan, section 47, CP plan) whose episode is not
+clean (stage 3) and a review whose plan is not clean (stage 4) are quarantined with it.
+CIN census returns and Annex A workbooks are stacked by natural key in the same way as
+SSDA903 returns (Annex A workbooks of one year in the order of the dates in their names).
 
 `GX-<TABLE>-<COLUMN>-<CHECK>` rules are generated from the data contract
 (`pipeline/inputs/contract/tables.yml`) and run as one Great Expectations suite per table

@@ -26,3 +26,15 @@ def test_data_dictionary_doc_is_generated_from_schemas_and_measures():
     assert text == dictionary_markdown(), (
         "regenerate: python -c 'from pipeline.core.dictionary import write; write()'"
     )
+
+
+def test_csc_indicator_doc_lists_every_catalogue_indicator():
+    from pipeline.reports.csc import DEFAULT_CATALOGUE
+    from pipeline.reports.csc.catalogue import indicators_markdown, load_catalogue
+
+    text = (ROOT / "docs" / "csc-indicators.md").read_text(encoding="utf-8")
+    start = text.index("<!-- generated")
+    body = text[text.index("\n", start) + 1 : text.index("<!-- end generated -->")]
+    assert body == indicators_markdown(load_catalogue(DEFAULT_CATALOGUE)), (
+        "regenerate the table in docs/csc-indicators.md (indicators_markdown)"
+    )

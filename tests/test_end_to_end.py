@@ -234,6 +234,7 @@ def test_reports_are_single_self_contained_files(published):
         "iro-annual-report-2023-24.html",
         "iro-annual-report-2022-23.html",
         "performance-pack-2024-03.html",
+        "csc-performance-report-2023-24-Q4.html",
     ):
         html = output(published, name).read_text(encoding="utf-8")
         assert not re.search(r"<(script|img|link|iframe|source)[^>]+(src|href)=[\"']?https?:", html)
@@ -318,6 +319,23 @@ def child_level_values(raw: Path) -> dict[str, set[str]]:
                 for col in ("HOME_POST", "PL_POST"):
                     if row.get(col):
                         posts.add(row[col].upper())
+    # the CIN census and Annex A: children in need who were never in care too
+    for path in raw.rglob("*.xml"):
+        text = path.read_text(encoding="utf-8")
+        ids |= set(re.findall(r"<LAchildID>([^<]+)</LAchildID>", text))
+        dobs |= {
+            dt.date.fromisoformat(d).strftime("%d/%m/%Y")
+            for d in re.findall(r"<PersonBirthDate>([^<]+)</PersonBirthDate>", text)
+        }
+    for path in raw.rglob("*.xlsx"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(min_row=2, max_col=1, values_only=True):
+                if row and row[0]:
+                    ids.add(str(row[0]))
+        wb.close()
     return {"id": ids, "dob": dobs, "postcode": posts}
 
 
@@ -402,6 +420,7 @@ def test_no_child_level_value_appears_in_any_published_file(published):
     [
         ("iro-annual-report-2023-24", "Profile of children in care"),
         ("performance-pack-2024-03", "Summary"),
+        ("csc-performance-report-2023-24-Q4", "Child protection plans"),
     ],
 )
 def test_docx_and_pdf_committee_papers(published, doc, heading):
@@ -439,7 +458,13 @@ def test_docx_and_pdf_committee_papers(published, doc, heading):
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    "name", ["iro-annual-report-2023-24", "performance-pack-2024-03", "iro-annual-report-2022-23"]
+    "name",
+    [
+        "iro-annual-report-2023-24",
+        "performance-pack-2024-03",
+        "iro-annual-report-2022-23",
+        "csc-performance-report-2023-24-Q4",
+    ],
 )
 def test_published_report_in_a_real_browser(published, name):
     from test_browser import assert_page_ok, check_page
@@ -511,3 +536,76 @@ def test_one_failing_authority_does_not_stop_the_others(built, tmp_path):
     assert "1 of 2 authorities failed" in proc.stderr
     assert (good / "output" / SLUG / "iro-annual-report-2023-24.html").is_file()
     assert "episodes" in proc.stderr  # the bad authority's one-line reason names the table
+
+
+# ---------------------------------------------------------------- the CSC report
+
+
+def on_plan_on(raw: Path, day: dt.date) -> int:
+    """Children on a CP plan on `day`, from the latest CIN census XML, without the pipeline."""
+    from lxml import etree
+
+    path = raw / "cin" / f"cin_census_{day.year}.xml"
+    children = set()
+    for child in etree.parse(str(path)).iter("Child"):
+        cid = child.findtext("ChildIdentifiers/LAchildID")
+        for plan in child.iter("ChildProtectionPlans"):
+            start = dt.date.fromisoformat(plan.findtext("CPPstartDate"))
+            end = plan.findtext("CPPendDate")
+            if start <= day and (end is None or dt.date.fromisoformat(end) > day):
+                children.add(cid)
+    return len(children)
+
+
+@pytest.mark.parametrize(("year_end", "label"), [(2024, "2023-24 Q4"), (2023, "2022-23 Q4")])
+def test_csc_report_for_the_latest_quarter_with_figures_from_the_raw_files(built, year_end, label):
+    html = output(built, f"csc-performance-report-{label.replace(' ', '-')}.html").read_text(
+        "utf-8"
+    )
+    text = visible_text(html)
+    expected = on_plan_on(built["raw"], dt.date(year_end, 3, 31))
+    assert expected > 5
+    m = re.search(
+        rf"([\d,]+) children were subject to a child protection plan at the end of March {year_end}",
+        text,
+    )
+    assert m, "CP plans summary sentence missing"
+    assert int(m.group(1).replace(",", "")) == expected
+    for heading in (
+        "Referrals: re-referrals",
+        "Assessments: timeliness",
+        "Children in care: placements",
+        "About the data",
+    ):
+        assert re.search(rf"<h2[^>]*>\s*{re.escape(heading)}", html), heading
+    assert html.count('class="vega-chart"') >= 20  # a chart per group
+    assert "Indicators supplied by the service, and why" in text
+
+
+def test_every_published_csc_count_is_zero_above_threshold_or_suppressed(built):
+    df = pl.read_parquet(built["work"] / "processed" / "pub_csc_values.parquet")
+    for col in ("numerator_count", "denominator_count"):
+        assert df.filter(pl.col(col).is_between(1, 5)).is_empty(), col
+    assert df.filter(pl.col("is_value_suppressed")).height > 0 and df.height > 1000
+
+
+def test_csc_command_for_a_chosen_quarter_with_both_renderers(built):
+    from pipeline.params import load_params
+    from pipeline.publish.render import render
+
+    proc = cli("csc", "--config", str(built["cfg"]), "--quarter", "2023-24 Q2")
+    path = output(built, "csc-performance-report-2023-24-Q2.html")
+    assert str(path) in proc.stdout
+    text = visible_text(path.read_text(encoding="utf-8"))
+    assert "2023-24 Q2 performance summary" in text
+    # the months of the year so far have figures; months after the quarter are blank rows
+    m = re.search(
+        r"Sep 2023 ([\d,.c–/ ]+?) Oct 2023 Nov 2023 Dec 2023 Jan 2024 Feb 2024 Mar 2024", text
+    )
+    assert m and re.search(r"\d", m.group(1)), "September has figures and October onwards is blank"
+    params = load_params(built["cfg"], year_end=2024, quarter="2023-24 Q2")
+    fallback = render(params, "csc-performance-report", renderer="pandoc")
+    assert fallback.renderer == "pandoc"
+    assert "2023-24 Q2 performance summary" in visible_text(
+        fallback.path.read_text(encoding="utf-8")
+    )

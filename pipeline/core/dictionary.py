@@ -6,7 +6,7 @@ from pipeline.core.schemas import CORE
 
 CORE_TABLES = {
     "core_children": "One row per child in the header (clean rows only); ethnicity grouped; UASC flag.",
-    "core_episodes": "One row per SSDA903 episode (placement and legal status spell). Postcodes are not carried.",
+    "core_episodes": "One row per SSDA903 episode (placement and legal status spell). Postcodes are not carried: only the straight-line distance from home to placement and the placement's LA district (pipeline/core/distance.py).",
     "core_periods_of_care": "Unbroken runs of episodes per child (pipeline/core/periods.py).",
     "core_reviews": "One row per child-in-care review with its participation code.",
     "core_review_process": "The IRO service's dates for each review (recommendations, minutes, social worker report).",
@@ -22,6 +22,23 @@ CORE_TABLES = {
     "core_ad1": "Adoption decisions and matches.",
     "core_placed_for_adoption": "Periods of being placed for adoption.",
     "core_previous_permanence": "Previous permanence arrangements.",
+    "core_cin_children": "CIN census: one row per child (latest return); sex M/F/U from Sex or GenderCurrent.",
+    "core_cin_episodes": "CIN census: one row per CIN episode (referral); icpc_date is an ICPC not led by a section 47 (e.g. transfer-in).",
+    "core_cin_assessments": "CIN census: one row per assessment (authorised date = completed).",
+    "core_cin_plans": "CIN census: one row per CIN plan.",
+    "core_cin_section47": "CIN census: one row per section 47 enquiry, with its initial child protection conference.",
+    "core_cp_plans": "CIN census: one row per child protection plan.",
+    "core_cp_reviews": "CIN census: one row per child protection review conference (every CPPreviewDate).",
+    "core_cp_visits": "Visits extract (SSD ssd_cp_visits shape): one row per CP statutory visit.",
+    "core_cla_visits": "Visits extract (SSD ssd_cla_visits shape): one row per children in care statutory visit.",
+    "core_aa_contacts": "Annex A list 1: one row per contact (decision date where the LA adds it).",
+    "core_aa_early_help": "Annex A list 2: one row per early help assessment.",
+    "core_aa_referrals": "Annex A list 3: one row per referral.",
+    "core_aa_assessments": "Annex A list 4: one row per assessment.",
+    "core_aa_section47": "Annex A list 5: one row per section 47 enquiry.",
+    "core_aa_child_protection": "Annex A list 7: one row per child protection plan.",
+    "core_aa_children_in_care": "Annex A list 8: one row per child in care.",
+    "core_aa_care_leavers": "Annex A list 9: one row per care leaver.",
     "core_month_end": "One row per child in care at each month end (from history_years before the reporting year to its end).",
 }
 

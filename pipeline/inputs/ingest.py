@@ -153,7 +153,8 @@ def ingest(raw_dir: Path) -> IngestResult:
         if spec.required_table and not by_table[name]:
             raise InputError(_missing_message(name, result.files), table=name)
         frames = by_table[name] or [empty_raw(spec)]
-        result.tables[f"raw_{name}"] = pl.concat(frames, how="vertical")
+        # an Annex A workbook's rows also carry their stack_order (null for other files)
+        result.tables[f"raw_{name}"] = pl.concat(frames, how="diagonal")
     return result
 
 
@@ -187,6 +188,10 @@ def _read(path: Path, rel: str) -> list[_Part]:
     suffix = path.suffix.lower()
     group = PurePosixPath(rel).parent.as_posix()
     if suffix in XML_SUFFIXES:
+        from pipeline.inputs import cin
+
+        if cin.is_cin_census(path):
+            return _read_multi(cin.read_cin_xml, path, rel)
         return _read_xml(path, rel)
     if suffix not in CSV_SUFFIXES | EXCEL_SUFFIXES:
         return [
@@ -198,6 +203,11 @@ def _read(path: Path, rel: str) -> list[_Part]:
             )
         ]
     named = table_from_name(path.stem)
+    if suffix in EXCEL_SUFFIXES and named is None:
+        from pipeline.inputs import annex_a
+
+        if annex_a.is_annex_a(path):
+            return _read_multi(annex_a.read_workbook, path, rel)
     try:
         if suffix in EXCEL_SUFFIXES:
             df = _read_excel(path)
@@ -298,12 +308,50 @@ def _read_xml(path: Path, rel: str) -> list[_Part]:
     return parts
 
 
+def _read_multi(reader, path: Path, rel: str) -> list[_Part]:
+    """A file holding several tables (a CIN census XML, an Annex A workbook) -> one part per
+    table, tidied as any other file; a parser failure makes it unreadable, not fatal."""
+    from lxml.etree import XMLSyntaxError
+
+    def failed(note: str) -> list[_Part]:
+        return [_Part(FileReport(rel, None, 0, "unreadable", note), None, Year(None, ""), rel)]
+
+    try:
+        frames, info = reader(path, rel)
+    except InputError:
+        raise
+    except XMLSyntaxError as exc:
+        return failed(f"not well-formed XML (line {exc.lineno})")
+    except Exception as exc:  # noqa: BLE001 - any parser failure is reported, not fatal
+        return failed(f"could not be parsed ({type(exc).__name__})")
+    year = Year(info.get("year"), info.get("year_source", ""))
+    parts = []
+    for table, frame in frames.items():
+        if frame.is_empty():
+            continue
+        order = frame["stack_order"][0] if "stack_order" in frame.columns else None
+        df, note, upper = _to_contract(frame, rel, tables()[table])
+        if order is not None:  # the workbook's place among several of one year
+            df = df.with_columns(stack_order=pl.lit(order))
+        notes = "; ".join(n for n in (info.get("note", ""), note) if n)
+        report = FileReport(rel, table, df.height, "ingested", notes, year.year, year.source, upper)
+        parts.append(_Part(report, df, year, rel))
+    if not parts:
+        parts = [_Part(FileReport(rel, None, 0, "empty", "no records"), None, Year(None, ""), rel)]
+    return parts
+
+
+def _dated_by_episodes(table: str | None) -> bool:
+    return table is not None and tables()[table].source in ("SSDA903", "IRO")
+
+
 def _years_from_dates(parts: list[_Part]) -> list[_Part]:
     """Files with no year in their folder or name, beside episodes that fit one collection
     year, get that year (source 'dates'); the others stay unknown (a multi-year extract)."""
     groups: dict[str, list[_Part]] = {}
     for p in parts:
-        if p.year.year is None and p.frame is not None:
+        # SSDA903 and IRO files only: a CIN census or Annex A file states its own year
+        if p.year.year is None and p.frame is not None and _dated_by_episodes(p.report.table):
             groups.setdefault(p.group, []).append(p)
     out = {id(p): p for p in parts}
     for group, members in groups.items():

@@ -8,6 +8,8 @@ CHILD+DECOM, reviews CHILD+REVIEW, ...); the row from the latest return wins and
 copies are *superseded* (counted, not quarantined). OC2 and OC3 are per-year snapshots: a
 child's OC3 in two years are two facts, so their key includes the collection year and they
 are never superseded. Rows of unknown year (a multi-year extract) are never superseded.
+Returns of one collection year are ordered by their `stack_order` where a reader gives one
+(Ofsted Annex A workbooks: the date in the file name), so a later workbook wins too.
 
 Where a superseded row and its winner differ in a value that the earlier return had, that
 is a *conflict* (reported to the operator with both values; child-level, never published).
@@ -93,19 +95,24 @@ def superseded(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     if not spec.natural_key or spec.per_year or "collection_year" not in df.columns:
         return empty
     dated = df.filter(pl.col("collection_year").is_not_null())
-    if dated["collection_year"].n_unique() < 2:
+    year = pl.col("collection_year").cast(pl.String).str.zfill(4)
+    within = pl.col("stack_order") if "stack_order" in df.columns else pl.lit("")
+    dated = dated.with_columns(
+        pl.concat_str(year, pl.lit("|"), within.fill_null("")).alias("_order")
+    )
+    if dated["_order"].n_unique() < 2:
         return empty
     keys = [f"_k{i}" for i in range(len(spec.natural_key))]
     dated = dated.with_columns(
         _key_expr(spec, c).alias(k) for c, k in zip(spec.natural_key, keys, strict=True)
     ).drop_nulls(keys)
-    latest = pl.col("collection_year").max().over(keys)
+    latest = pl.col("_order").max().over(keys)
     winners = (
-        dated.filter(pl.col("collection_year") == latest)
+        dated.filter(pl.col("_order") == latest)
         .sort("row_id")
         .unique(keys, keep="first", maintain_order=True)
     )
-    losers = dated.filter(pl.col("collection_year") < latest)
+    losers = dated.filter(pl.col("_order") < latest)
     if losers.is_empty():
         return empty
     values = [c for c in spec.column_names if c not in spec.natural_key]
@@ -128,7 +135,11 @@ def superseded(table: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         pl.col("_w_row").alias("superseded_by_row"),
         pl.col("_w_year").alias("superseded_by_year"),
     )
-    child = pl.col("CHILD") if "CHILD" in spec.column_names else pl.lit(None, pl.String)
+    child = (
+        pl.col(spec.child_column)
+        if spec.child_column in spec.column_names
+        else pl.lit(None, pl.String)
+    )
     parts = []
     for c in values:
         earlier, later = pl.col(f"_lv_{c}"), pl.col(f"_wv_{c}")

@@ -109,6 +109,9 @@ TABLE_MODULES = (
     "contacts",
     "practice_notes",
     "cross_table",
+    "cin_census",
+    "ssd_visits",
+    "annex_a",
 )
 
 

@@ -67,7 +67,7 @@ def _real_date(col: str):
 
 def column_rules(table: str, c: ColumnSpec) -> list[Rule]:
     t = table.upper()
-    code = f"GX-{t}-{c.name}"
+    code = f"GX-{t}-{re.sub(r'[^A-Za-z0-9_]+', '_', c.name)}"
     out: list[Rule] = []
 
     def mk(suffix, message, check, gx, stage_code=None):
@@ -125,7 +125,7 @@ def column_rules(table: str, c: ColumnSpec) -> list[Rule]:
             f"{c.name} is not a real calendar date",
             _real_date(c.name),
             None,
-            stage_code=f"{t}-{c.name}-REAL-DATE",
+            stage_code=f"{t}-{code.split('-', 2)[2]}-REAL-DATE",
         )
     if c.type == "int":
         mk(

@@ -177,6 +177,7 @@ def run_bench(
                     with _measure(m, rss, size, "render"):
                         render(params, "iro-annual-report")
                         render(params, "performance-pack")
+                        render(params, "csc-performance-report")
     finally:
         rss.stop()
     summary = m.summary()

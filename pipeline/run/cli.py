@@ -224,7 +224,7 @@ def run(
 def render(
     config: ConfigOpt = DEFAULT_CONFIG,
     year_end: YearOpt = None,
-    doc: Annotated[str, typer.Option(help="iro, pack or all")] = "all",
+    doc: Annotated[str, typer.Option(help="iro, pack, csc or all")] = "all",
     to: Annotated[str, typer.Option(help="html, docx or pdf")] = "html",
     final: Annotated[bool, typer.Option(help="Missing commentary is an error")] = False,
     project_dir: ProjectOpt = None,
@@ -252,9 +252,12 @@ def say_rendered(result) -> None:
 def _render_docs(params, doc: str, to: str, final: bool, renderer: str = "auto") -> list[Path]:
     from pipeline.publish.render import render as render_doc
 
-    names = {"iro": ["iro-annual-report"], "pack": ["performance-pack"]}.get(
-        doc, ["iro-annual-report", "performance-pack"]
-    )
+    names = {
+        "iro": ["iro-annual-report"],
+        "pack": ["performance-pack"],
+        "csc": ["csc-performance-report"],
+        "both": ["iro-annual-report", "performance-pack"],
+    }.get(doc, ["iro-annual-report", "performance-pack", "csc-performance-report"])
     paths = []
     for name in names:
         result = render_doc(params, name, to=to, final=final, renderer=renderer)
@@ -287,12 +290,13 @@ def build_one(
     if not has_raw_data(params.raw_dir):
         say(f"no extracts in {params.raw_dir}: generating the fictional sample")
         synth(out=params.raw_dir, config=config, year_end=params.year_end, project_dir=project_dir)
-    run_all(params, config_path=config.resolve(), jobs=jobs, say=say, force=force)
+    result = run_all(params, config_path=config.resolve(), jobs=jobs, say=say, force=force)
     from pipeline.reports.pack.run import appendix_files
 
     paths = []
-    for fmt in to:
-        paths += _render_docs(params, "all", fmt, final=False, renderer=renderer)
+    for fmt in to:  # the CSC report when CIN census (or Annex A) data is present
+        docs = "all" if result.has_csc else "both"
+        paths += _render_docs(params, docs, fmt, final=False, renderer=renderer)
     return paths + appendix_files(params)
 
 
@@ -346,6 +350,30 @@ def pack(
             config, project_dir, month=month, output=out, catalogue=catalogue, supplied=supplied
         )
         for path in run_pack(params, config_path=config.resolve(), final=final, say=say):
+            typer.echo(str(path))
+
+    guarded(go)
+
+
+@app.command()
+def csc(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    quarter: Annotated[
+        str | None, typer.Option(help="e.g. '2023-24 Q2' (default: latest complete quarter)")
+    ] = None,
+    to: Annotated[str, typer.Option(help="html, docx or pdf")] = "html",
+    final: Annotated[bool, typer.Option(help="Missing analysis is an error")] = False,
+) -> None:
+    """Render the quarterly children's social care performance report on its own."""
+
+    def go():
+        from pipeline.reports.csc.run import run_csc
+
+        overrides = {"quarter": quarter}
+        if quarter:
+            overrides["year_end"] = int(quarter[:4]) + 1
+        params = _params(config, **overrides)
+        for path in run_csc(params, config_path=config.resolve(), final=final, to=to, say=say):
             typer.echo(str(path))
 
     guarded(go)

@@ -143,6 +143,7 @@ def run_notebooks(
         "config_path": str(Path(config_path).resolve()),
         "year_end": params.year_end,
         "month": params.month,
+        "quarter": params.csc_quarter,
         "processed_dir": str(params.processed_dir),
         **(extra or {}),
     }

@@ -43,6 +43,7 @@ class RunResult:
     quarantined_rows: int = 0
     has_records: bool = True
     warnings: list[str] = field(default_factory=list)  # data-quality warnings (with --force)
+    has_csc: bool = False  # CIN census (or Annex A) data present: the CSC report is built
 
 
 def data_files(raw_dir: Path) -> list[Path]:
@@ -95,7 +96,11 @@ def stage_measures(core: dict[str, pl.DataFrame], params: RunParams) -> dict[str
     # one scope: review timeliness, periods crossed with months etc. are computed once
     # and reused by every measure and pack indicator that needs them
     with sharing():
-        return publish(compute(core, params), params) | _pack_tables(params, core)
+        return (
+            publish(compute(core, params), params)
+            | _pack_tables(params, core)
+            | _csc_tables(params, core)
+        )
 
 
 _ROW_COUNTS = ("rows_quarantined", "rows_superseded", "rows_out_of_scope")
@@ -114,18 +119,22 @@ def published_validation(validated, params: RunParams, warnings=()) -> dict[str,
     """The data-quality tables as published: through the same disclosure control; the
     coverage table (years only) and any data-quality warnings as they are."""
     from pipeline.disclosure import DisclosureSpec, protect
+    from pipeline.inputs.contract import tables as contract
 
+    # the CIN census, Annex A and visits extracts' counts feed the CSC report
+    csc = [n for n, s in contract().items() if s.source in ("CIN", "ANNEX_A", "SSD")]
     tables = {
         "validation_summary": validated.summary,
         "validation_rules": validated.rule_counts,
         "validation_returns": validated.by_return,
     }
-    out = {
-        f"pub_{name}": protect(
-            df, DisclosureSpec(**VALIDATION_DISCLOSURE[name]), params.disclosure_threshold
-        )
-        for name, df in tables.items()
-    }
+    out = {}
+    for name, df in tables.items():
+        spec = DisclosureSpec(**VALIDATION_DISCLOSURE[name])
+        is_csc = pl.col("table").is_in(csc)
+        out[f"pub_{name}"] = protect(df.filter(~is_csc), spec, params.disclosure_threshold)
+        if name != "validation_returns":
+            out[f"pub_csc_{name}"] = protect(df.filter(is_csc), spec, params.disclosure_threshold)
     out["pub_validation_coverage"] = validated.coverage_table
     out["pub_data_quality_warnings"] = pl.DataFrame(
         {"warning": list(warnings)}, schema={"warning": pl.String}
@@ -245,6 +254,13 @@ def _pack_tables(params: RunParams, core: dict[str, pl.DataFrame] | None) -> dic
     return pack.tables() | {"validation_supplied": pack.quarantine}
 
 
+def _csc_tables(params: RunParams, core: dict[str, pl.DataFrame]) -> dict:
+    """The CSC report's pub_csc_* tables, when CIN census (or Annex A) data is present."""
+    from pipeline.reports.csc.build import csc_published
+
+    return csc_published(params, core)
+
+
 def run(
     params: RunParams,
     *,
@@ -254,11 +270,15 @@ def run(
     force: bool = False,
 ) -> RunResult:
     """Everything up to executed notebooks (`force`: see `process`)."""
-    from pipeline.run.notebooks import run_notebooks
+    from pipeline.reports.csc import REPORT as CSC
+    from pipeline.reports.csc.build import has_csc_data
+    from pipeline.run.notebooks import report_notebooks, run_notebooks
 
     timer = StageTimer(say)
-    _, result = process(params, timer, force=force)
+    core, result = process(params, timer, force=force)
+    result.has_csc = has_csc_data(core)
+    notebooks = [p for p in report_notebooks() if result.has_csc or p not in CSC.notebook_paths()]
     with timer.stage("notebooks"):
-        result.notebooks = run_notebooks(params, jobs=jobs, config_path=config_path)
+        result.notebooks = run_notebooks(params, notebooks, jobs=jobs, config_path=config_path)
     result.timings = timer.seconds
     return result

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from pipeline.synth import _iro, _reviews
+from pipeline.synth._csc import generate_csc
 from pipeline.synth._episodes import build_episodes
 from pipeline.synth._errors import inject
 from pipeline.synth._outcomes import (
@@ -74,10 +75,12 @@ def generate(
     w = Window.of(year_end, extract, history_years)
     rng = np.random.default_rng(seed)
     frames, ctx = _tables(rng, w, children)
+    out = Path(out_dir)
+    # children in need (CIN census, Annex A, visits), drawn from the SSDA903 before errors
+    csc = generate_csc(np.random.default_rng([seed, 15]), frames, w, children, out)
     if errors:
         frames = inject(np.random.default_rng([seed, 903]), frames, w)
-    out = Path(out_dir)
-    rows = {
+    rows = csc | {
         name: write(df, out / "iro" / f"{name}.csv")
         for name, df in frames.items()
         if name in _IRO_TABLES

@@ -1,5 +1,8 @@
-"""The input data contract as data: table specs (`tables.yml`) and code lists (`codes.yml`).
+"""The input data contract as data: table specs and code lists.
 
+`tables.yml` (SSDA903 and the IRO extracts) and `codes.yml` are the first contract; each
+further source has its own files beside them, read after it: `cin_tables.yml` (CIN census,
+visits extracts) with `cin_codes.yml`, and `annex_a_tables.yml` (Ofsted Annex A).
 DfE field names (CHILD, DECOM, LS, ...) appear only here and in the raw layer.
 """
 
@@ -22,6 +25,7 @@ class ColumnSpec:
     codes: str | None = None
     min: int | None = None
     max: int | None = None
+    aliases: tuple[str, ...] = ()  # other headers accepted for this column (Annex A)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class TableSpec:
     per_year: bool = False
     dated: str | None = None
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    child_column: str = "CHILD"  # the column naming the child (quarantine's child_id)
+    sheet: dict | None = None  # Annex A: {list: n, title: ...} finding the sheet
 
     @property
     def required_columns(self) -> list[str]:
@@ -54,15 +60,25 @@ def _load_yaml(name: str) -> dict:
     )
 
 
+TABLE_FILES = ("tables.yml", "cin_tables.yml", "annex_a_tables.yml")
+CODE_FILES = ("codes.yml", "cin_codes.yml")
+
+
+def _column(name: str, spec: dict | None) -> ColumnSpec:
+    spec = dict(spec or {})
+    spec["aliases"] = tuple(spec.get("aliases", ()))
+    return ColumnSpec(name=name, **spec)
+
+
 @cache
 def tables() -> dict[str, TableSpec]:
-    """All input tables, in contract order."""
+    """All input tables, in contract order (the 903 contract first, then each further file)."""
     out = {}
-    for name, spec in _load_yaml("tables.yml").items():
-        cols = tuple(
-            ColumnSpec(name=c, **{k: v for k, v in (s or {}).items()})
-            for c, s in spec["columns"].items()
-        )
+    contract = {}
+    for file in TABLE_FILES:
+        contract |= _load_yaml(file)
+    for name, spec in contract.items():
+        cols = tuple(_column(c, s) for c, s in spec["columns"].items())
         for c in cols:
             assert c.type in COLUMN_TYPES, f"{name}.{c.name}: unknown type {c.type}"
         out[name] = TableSpec(
@@ -75,6 +91,8 @@ def tables() -> dict[str, TableSpec]:
             per_year=spec.get("per_year", False),
             dated=spec.get("dated"),
             aliases=tuple(spec.get("aliases", [])),
+            child_column=spec.get("child_column", "CHILD"),
+            sheet=spec.get("sheet"),
         )
     return out
 
@@ -98,7 +116,10 @@ class Code:
 @cache
 def _code_entries() -> dict[str, dict[str, Code]]:
     out = {}
-    for name, mapping in _load_yaml("codes.yml").items():
+    lists: dict = {}
+    for file in CODE_FILES:
+        lists |= _load_yaml(file)
+    for name, mapping in lists.items():
         out[name] = {
             str(k): Code(str(v["label"]), v.get("from"), v.get("to"))
             if isinstance(v, dict)
@@ -144,11 +165,20 @@ TYPE_TEXT = {
 }
 
 
+SOURCE_TEXT = {
+    "SSDA903": "SSDA903 return",
+    "IRO": "IRO service extract",
+    "CIN": "CIN census",
+    "SSD": "visits extract, Standard Safeguarding Dataset shape",
+    "ANNEX_A": "Ofsted Annex A list",
+}
+
+
 def contract_markdown() -> str:
     """The tables-and-columns part of docs/data-contract.md, generated from tables.yml."""
     lines = []
     for spec in tables().values():
-        where = "SSDA903 return" if spec.source == "SSDA903" else "IRO service extract"
+        where = SOURCE_TEXT.get(spec.source, spec.source)
         need = "required" if spec.required_table else "optional"
         lines += [f"### `{spec.name}` ({where}, {need})", ""]
         if spec.key:
@@ -163,12 +193,15 @@ def contract_markdown() -> str:
             lines += [f"Same fact in several returns: same {same} ({how}).", ""]
         if spec.aliases:
             lines += [f"Also recognised by the names: {', '.join(spec.aliases)}.", ""]
+        if spec.sheet:
+            lines += [f"Annex A list {spec.sheet['list']} ({spec.sheet['title']}).", ""]
         lines += ["| column | type | required | codes |", "| --- | --- | --- | --- |"]
         for c in spec.columns:
             rng = f" ({c.min}-{c.max})" if c.min is not None else ""
             codes_ = f"`{c.codes}`" if c.codes else ""
             req = "yes" if c.required else ""
-            lines.append(f"| `{c.name}` | {TYPE_TEXT[c.type]}{rng} | {req} | {codes_} |")
+            alias = f" (also: {'; '.join(c.aliases)})" if c.aliases else ""
+            lines.append(f"| `{c.name}`{alias} | {TYPE_TEXT[c.type]}{rng} | {req} | {codes_} |")
         lines.append("")
     lines += ["### Code lists", ""]
     lines += [

@@ -43,7 +43,11 @@ class RenderResult:
 def output_path(params: RunParams, doc: str, to: str) -> Path:
     from pipeline.reports import get
 
-    period = params.year_label if get(doc).period == "year" else params.month
+    kind = get(doc).period
+    if kind == "quarter":
+        period = params.csc_quarter.replace(" ", "-")
+    else:
+        period = params.year_label if kind == "year" else params.month
     return params.output_dir / params.slug / f"{doc}-{period}.{to}"
 
 

@@ -55,6 +55,7 @@ def variables(params: RunParams) -> dict[str, str]:
         "year_end": _long_date(params.period_end),
         "month": params.month,
         "month_label": month.strftime("%B %Y"),
+        "quarter": params.csc_quarter,
         "extract_date": params.extract_date.isoformat(),
         "extract_date_label": _long_date(params.extract_date),
         "disclosure_threshold": str(params.disclosure_threshold),
@@ -160,10 +161,14 @@ def stage(params: RunParams, sources: Path, *, colophon: str) -> Path:
     _copy_tree(sources, out / "report")
     # The prose the service edits (config paths, by default under report/) is staged
     # beside the sources, where `{{< include /report/narrative/... >}}` finds it.
-    for key in ("narrative", "commentary"):
+    for key, dest in (
+        ("narrative", "narrative"),
+        ("commentary", "commentary"),
+        ("analysis", "csc-analysis"),
+    ):
         src = params.path(getattr(params.paths, key))
         if src and src.is_dir():
-            _copy_tree(src, out / "report" / key)
+            _copy_tree(src, out / "report" / dest)
     values = variables(params)
     (out / "_variables.yml").write_text(
         yaml.safe_dump(values, sort_keys=True, allow_unicode=True), encoding="utf-8"

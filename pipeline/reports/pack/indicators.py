@@ -355,6 +355,44 @@ def _latest_per_child(df: pl.DataFrame) -> pl.DataFrame:
     return df.unique("child_id", keep="last", maintain_order=True)
 
 
+# ------------------------------------------------------------------ distance from home
+TWENTY_MILES = 20.0
+
+
+@shared
+def placed_at(core: Core, months: list[dt.date]) -> pl.DataFrame:
+    """Children in care at month end (UASC excluded) with the distance from home and the
+    placement's district of the episode open then (core_episodes, from HOME_POST/PL_POST)."""
+    me = _excl_uasc(_at_month_end(core, months)).select(ME, "child_id")
+    ep = _table(core, "core_episodes").select(
+        "child_id",
+        "episode_start_date",
+        "episode_end_date",
+        "placement_distance_miles",
+        "placement_la_code",
+    )
+    return (
+        me.join(ep, on="child_id")
+        .filter(
+            (pl.col("episode_start_date") <= pl.col(ME))
+            & (pl.col("episode_end_date").is_null() | (pl.col("episode_end_date") > pl.col(ME)))
+        )
+        .sort("episode_start_date")
+        .unique([ME, "child_id"], keep="last")
+    )
+
+
+@indicator(
+    "over_20_miles_excl_uasc_pct",
+    "Of children in care at month end with a known distance (both postcodes found in the ONS "
+    "Postcode Directory; UASC excluded, as the DfE excludes them), the percentage placed more "
+    "than 20 miles from home (straight line between HOME_POST and PL_POST).",
+)
+def over_20_miles_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
+    df = placed_at(core, months).filter(pl.col("placement_distance_miles").is_not_null())
+    return _pct(df, months, pl.col("placement_distance_miles") > TWENTY_MILES)
+
+
 # ------------------------------------------------------------------ OC2 health (in care 12 months+)
 @shared
 def _oc2_cohort(core: Core, months: list[dt.date]) -> pl.DataFrame:
