@@ -95,7 +95,8 @@ def test_synth_layouts_and_formats(tmp_path):
         "xml",
     )
     assert proc.returncode == 0, proc.stderr
-    xml = sorted(p.relative_to(tmp_path / "x").as_posix() for p in (tmp_path / "x").rglob("*.xml"))
+    ssda = (tmp_path / "x" / "ssda903").rglob("*.xml")  # cin/ holds the CIN census XML
+    xml = sorted(p.relative_to(tmp_path / "x").as_posix() for p in ssda)
     assert xml == [
         f"ssda903/{y}/ssda903_{y}.xml"
         for y in ("2019-20", "2020-21", "2021-22", "2022-23", "2023-24")
