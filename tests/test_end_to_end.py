@@ -589,12 +589,13 @@ def test_every_published_csc_count_is_zero_above_threshold_or_suppressed(built):
     assert df.filter(pl.col("is_value_suppressed")).height > 0 and df.height > 1000
 
 
-def test_csc_command_for_a_chosen_quarter_with_both_renderers(built):
+def test_csc_command_for_a_chosen_quarter_with_both_renderers(built, tmp_path):
     from pipeline.params import load_params
     from pipeline.publish.render import render
 
-    proc = cli("csc", "--config", str(built["cfg"]), "--quarter", "2023-24 Q2")
-    path = output(built, "csc-performance-report-2023-24-Q2.html")
+    cfg = write_config(tmp_path, built["raw"])  # its own processed, build and output folders
+    proc = cli("csc", "--config", str(cfg), "--quarter", "2023-24 Q2")
+    path = tmp_path / "output" / SLUG / "csc-performance-report-2023-24-Q2.html"
     assert str(path) in proc.stdout
     text = visible_text(path.read_text(encoding="utf-8"))
     assert "2023-24 Q2 performance summary" in text
@@ -603,7 +604,7 @@ def test_csc_command_for_a_chosen_quarter_with_both_renderers(built):
         r"Sep 2023 ([\d,.c–/ ]+?) Oct 2023 Nov 2023 Dec 2023 Jan 2024 Feb 2024 Mar 2024", text
     )
     assert m and re.search(r"\d", m.group(1)), "September has figures and October onwards is blank"
-    params = load_params(built["cfg"], year_end=2024, quarter="2023-24 Q2")
+    params = load_params(cfg, year_end=2024, quarter="2023-24 Q2")
     fallback = render(params, "csc-performance-report", renderer="pandoc")
     assert fallback.renderer == "pandoc"
     assert "2023-24 Q2 performance summary" in visible_text(

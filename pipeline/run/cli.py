@@ -363,6 +363,7 @@ def csc(
     ] = None,
     to: Annotated[str, typer.Option(help="html, docx or pdf")] = "html",
     final: Annotated[bool, typer.Option(help="Missing analysis is an error")] = False,
+    renderer: RendererOpt = "auto",
 ) -> None:
     """Render the quarterly children's social care performance report on its own."""
 
@@ -373,7 +374,10 @@ def csc(
         if quarter:
             overrides["year_end"] = int(quarter[:4]) + 1
         params = _params(config, **overrides)
-        for path in run_csc(params, config_path=config.resolve(), final=final, to=to, say=say):
+        paths = run_csc(
+            params, config_path=config.resolve(), final=final, to=to, renderer=renderer, say=say
+        )
+        for path in paths:
             typer.echo(str(path))
 
     guarded(go)

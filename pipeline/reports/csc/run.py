@@ -14,6 +14,7 @@ def run_csc(
     config_path: Path,
     final: bool = False,
     to: str = "html",
+    renderer: str = "auto",
     say: Callable[[str], None] = print,
 ) -> list[Path]:
     """Process the raw folder, build the CSC tables, execute its notebook, render."""
@@ -34,6 +35,6 @@ def run_csc(
     with timer.stage("notebooks"):
         run_notebooks(params, list(REPORT.notebooks), config_path=config_path)
     with timer.stage("render"):
-        result = render(params, REPORT.doc, to=to, final=final)
+        result = render(params, REPORT.doc, to=to, final=final, renderer=renderer)
     say(f"rendered {REPORT.doc} ({params.csc_quarter}) with {result.renderer}")
     return [result.path]
