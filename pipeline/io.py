@@ -16,6 +16,7 @@ SENSITIVITY = {
     "core_": "child-level: never published",
     "quarantine": "child-level: never published",
     "returns_": "child-level: never published (values two returns disagree on)",
+    "warnings": "child-level: never published",
     "validation_": "aggregate counts of rows and rules: published only as pub_validation_*",
     "out_": "aggregate before disclosure control: not for publication",
     "pub_": "aggregate after disclosure control: publishable",

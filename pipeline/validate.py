@@ -5,16 +5,20 @@ return wins: `pipeline.inputs.returns`) and reviews or missing episodes dated be
 data's coverage are *out of scope* (history the returns do not cover); neither is an error.
 Each rule (pipeline/rules) names failing rows among the rest; a row failing any rule goes
 to the quarantine (one row per failing rule, with file, row number, child ID, rule code,
-reason) and is left out of core. Per table (and per return), rows_in == rows_clean +
-rows_quarantined + rows_superseded + rows_out_of_scope exactly: `validate` asserts it, so a
-row can never be silently lost. Summary and rule counts hold only counts, rule codes and
-reasons (no child-level values) and may be shared.
+reason) and is left out of core. Each rule has a severity: a row failing only `warning`
+rules stays in core and is listed in the warnings (child-level, like the quarantine), with
+the DfE rule number where the rule implements one. Per table (and per return), rows_in ==
+rows_clean + rows_quarantined + rows_superseded + rows_out_of_scope exactly: `validate`
+asserts it, so a row can never be silently lost; rows_warned counts the clean rows that
+carry a warning. Summary and rule counts hold only counts, rule codes and reasons (no
+child-level values) and may be shared.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +34,7 @@ from pipeline.inputs.returns import (
     stack,
 )
 from pipeline.params import RunParams
-from pipeline.rules import Rule, RuleContext, registry
+from pipeline.rules import QUARANTINE, WARNING, OnFrame, Rule, RuleContext, registry
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +47,36 @@ QUARANTINE_SCHEMA = {
     "message": pl.String,
     "fields": pl.String,
 }
-SUMMARY_SCHEMA = {
+# the operator's list (`cic-reports validate --rows`): one line per (row, rule), both severities
+ISSUES_SCHEMA = {
     "table": pl.String,
-    "rows_in": pl.Int64,
-    "rows_clean": pl.Int64,
-    "rows_quarantined": pl.Int64,
-    "rows_superseded": pl.Int64,
-    "rows_out_of_scope": pl.Int64,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
+    "child_id": pl.String,
+    "rule_code": pl.String,
+    "dfe_rule": pl.String,
+    "severity": pl.String,
+    "message": pl.String,
 }
-COUNT_COLUMNS = tuple(c for c in SUMMARY_SCHEMA if c != "table")
+# the row accounting: rows_in is the sum of the other four
+COUNT_COLUMNS = (
+    "rows_in",
+    "rows_clean",
+    "rows_quarantined",
+    "rows_superseded",
+    "rows_out_of_scope",
+)
+# clean rows that carry at least one warning (they are counted in rows_clean too)
+WARNED = "rows_warned"
+SUMMARY_SCHEMA = {"table": pl.String} | {c: pl.Int64 for c in (*COUNT_COLUMNS, WARNED)}
 RETURNS_SCHEMA = {"table": pl.String, "collection_year": pl.Int64, "return_label": pl.String} | {
-    c: pl.Int64 for c in COUNT_COLUMNS
+    c: pl.Int64 for c in (*COUNT_COLUMNS, WARNED)
 }
 STATUS_SCHEMA = {"table": pl.String, "row_id": pl.UInt32, "row_status": pl.String}
 RULE_COUNTS_SCHEMA = {
     "rule_code": pl.String,
+    "dfe_rule": pl.String,
+    "severity": pl.String,
     "table": pl.String,
     "message": pl.String,
     "rows_count": pl.Int64,
@@ -70,12 +89,16 @@ class ValidationResult:
     core: dict[str, pl.DataFrame]
     quarantine: pl.DataFrame  # child-level: never published
     summary: pl.DataFrame  # aggregate: table, rows_in, rows_clean, rows_quarantined, ...
-    rule_counts: pl.DataFrame  # aggregate: rule_code, table, message, rows_count
+    rule_counts: (
+        pl.DataFrame
+    )  # aggregate: rule_code, dfe_rule, severity, table, message, rows_count
     by_return: pl.DataFrame = None  # aggregate: the summary per table and collection year
     coverage: Coverage | None = None
     coverage_table: pl.DataFrame = None  # aggregate: years covered (pipeline.inputs.returns)
     conflicts: pl.DataFrame = None  # child-level: values two returns disagree on
     row_status: pl.DataFrame = None  # child-level keys: table, row_id, row_status
+    warnings: pl.DataFrame = None  # child-level, QUARANTINE_SCHEMA: rows kept but listed
+    issues: pl.DataFrame = None  # child-level, ISSUES_SCHEMA: every (row, rule), both severities
 
     def aggregate_tables(self) -> dict[str, pl.DataFrame]:
         """The shareable outputs under the names the notebook reads."""
@@ -89,12 +112,18 @@ class ValidationResult:
 
 # ---------------------------------------------------------------- entry point
 def validate(
-    raw_tables: dict[str, pl.DataFrame], params: RunParams, *, engine: str = "gx"
+    raw_tables: dict[str, pl.DataFrame],
+    params: RunParams,
+    *,
+    engine: str = "gx",
+    select: Callable[[Rule], bool] | None = None,
 ) -> ValidationResult:
     """Check every raw table, quarantine failing rows and build the typed core tables.
 
     `engine="gx"` runs the contract rules as Great Expectations suites; `"polars"` runs
-    their polars twins (same codes, same rows; no GX import).
+    their polars twins (same codes, same rows; no GX import). `select` keeps only some
+    rules (the benchmark times validation with and without the DfE rules). Rows whose
+    return's collection year is unknown are judged against `params.year_end`.
     """
     if engine not in ("gx", "polars"):
         raise ValueError(f"engine must be 'gx' or 'polars', not {engine!r}")
@@ -106,26 +135,33 @@ def validate(
         t: _renumber(df.join(_ids(set_aside, t), on="row_id", how="anti")) for t, df in raw.items()
     }
     failures = _original_ids(
-        run_rules(live, params.extract_date, engine=engine, year_end=params.year_end), live
+        run_rules(
+            live, params.extract_date, engine=engine, year_end=params.year_end, select=select
+        ),
+        live,
     )
     history = _history_before_episodes(raw, failures, set_aside)
     set_aside = pl.concat([set_aside, history], how="vertical")
     failures = failures.join(history.select("table", "row_id"), on=["table", "row_id"], how="anti")
-    gone = pl.concat([set_aside.select("table", "row_id"), failures.select("table", "row_id")])
+    blocking = _quarantining(failures)  # warnings do not remove rows
+    gone = pl.concat([set_aside.select("table", "row_id"), blocking.select("table", "row_id")])
     clean = {t: df.join(_ids(gone, t), on="row_id", how="anti") for t, df in raw.items()}
     core = build_core(clean, postcodes=_postcode_file(params))
     first = min([params.year_end - params.history_years - 1, *(y - 1 for y in cov.return_years)])
     coverage_table = cov.table(first, params.year_end)
     core["core_coverage"] = conform("core_coverage", coverage_table)
-    quarantine = quarantine_rows(raw, failures)
-    status = _row_status(raw, failures, set_aside)
+    issues = issue_rows(raw, failures)
+    quarantine = issues.filter(pl.col("severity") == QUARANTINE).select(list(QUARANTINE_SCHEMA))
+    warnings = issues.filter(pl.col("severity") == WARNING).select(list(QUARANTINE_SCHEMA))
+    status = _row_status(raw, blocking, set_aside, failures)
     summary = _summary(status, ["table"])
     by_return = _by_return(raw, status)
     _assert_reconciles(summary, core)
     rule_counts = _rule_counts(failures)
     log.info(
-        "validated %d rows: %d clean, %d quarantined, %d superseded, %d out of scope",
-        *(summary[c].sum() for c in COUNT_COLUMNS),
+        "validated %d rows: %d clean, %d quarantined, %d superseded, %d out of scope; "
+        "%d clean rows with warnings",
+        *(summary[c].sum() for c in (*COUNT_COLUMNS, WARNED)),
     )
     return ValidationResult(
         core=core,
@@ -137,6 +173,8 @@ def validate(
         coverage_table=coverage_table,
         conflicts=conflicts,
         row_status=status,
+        warnings=warnings,
+        issues=issues,
     )
 
 
@@ -179,14 +217,14 @@ def _history_before_episodes(
 ) -> pl.DataFrame:
     """Reviews of a multi-year extract outside any episode only because they are dated before
     the child's earliest episode in the extract: history it does not hold, out of scope."""
-    f = failures.filter(pl.col("table") == "reviews")
+    f = _quarantining(failures).filter(pl.col("table") == "reviews")
     only_xt04 = (
         f.group_by("row_id")
         .agg(pl.col("rule_code").alias("codes"))
         .filter(pl.col("codes").list.len() == 1, pl.col("codes").list.first() == "XT04")
         .select("row_id")
     )
-    gone = pl.concat([_ids(set_aside, "episodes"), _ids(failures, "episodes")])
+    gone = pl.concat([_ids(set_aside, "episodes"), _ids(_quarantining(failures), "episodes")])
     first = (
         raw["episodes"]
         .join(gone, on="row_id", how="anti")
@@ -205,8 +243,9 @@ def _history_before_episodes(
     ).cast(STATUS_SCHEMA)
 
 
-def _row_status(raw, failures, set_aside) -> pl.DataFrame:
-    """Every raw row once: clean, quarantined, superseded or out of scope."""
+def _row_status(raw, failures, set_aside, warned=None) -> pl.DataFrame:
+    """Every raw row once: clean, quarantined, superseded or out of scope (`failures`: the
+    quarantining ones), and `is_warned` for a clean row that fails a warning rule."""
     parts = []
     for table, df in raw.items():
         ids = df.select(table=pl.lit(table), row_id="row_id")
@@ -216,10 +255,14 @@ def _row_status(raw, failures, set_aside) -> pl.DataFrame:
     marked = pl.concat([set_aside, bad.cast(STATUS_SCHEMA)], how="vertical").unique(
         ["table", "row_id"], keep="first"
     )
+    status = every.join(marked, on=["table", "row_id"], how="left").with_columns(
+        pl.col("row_status").fill_null("clean")
+    )
+    w = (warned if warned is not None else failures).select("table", "row_id").unique()
     return (
-        every.join(marked, on=["table", "row_id"], how="left")
-        .with_columns(pl.col("row_status").fill_null("clean"))
-        .select(list(STATUS_SCHEMA))
+        status.join(w.with_columns(_w=pl.lit(True)), on=["table", "row_id"], how="left")
+        .with_columns(is_warned=(pl.col("row_status") == "clean") & pl.col("_w").fill_null(False))
+        .select(*STATUS_SCHEMA, "is_warned")
     )
 
 
@@ -249,9 +292,15 @@ def _summary(status: pl.DataFrame, by: list[str], keys: pl.DataFrame | None = No
             if c != "rows_in"
         ]
     )
-    return out.with_columns(
-        rows_in=pl.sum_horizontal([c for c in COUNT_COLUMNS if c != "rows_in"]).cast(pl.Int64)
-    ).select(*by, *COUNT_COLUMNS)
+    warned = status.group_by(*by).agg(pl.col("is_warned").sum().cast(pl.Int64).alias(WARNED))
+    return (
+        out.with_columns(
+            rows_in=pl.sum_horizontal([c for c in COUNT_COLUMNS if c != "rows_in"]).cast(pl.Int64)
+        )
+        .join(warned, on=by, how="left", nulls_equal=True)
+        .with_columns(pl.col(WARNED).fill_null(0))
+        .select(*by, *COUNT_COLUMNS, WARNED)
+    )
 
 
 def _by_return(raw: dict[str, pl.DataFrame], status: pl.DataFrame) -> pl.DataFrame:
@@ -327,12 +376,15 @@ def run_rules(
     *,
     engine: str = "polars",
     year_end: int | None = None,
+    select: Callable[[Rule], bool] | None = None,
 ) -> pl.DataFrame:
     """Every failure as (table, row_id, rule_code), running rules stage by stage.
 
-    `year_end` is the collection year of rows whose return is unknown (code lists by year).
+    `year_end` is the collection year of rows whose return is unknown. A later stage sees
+    the tables without the rows quarantined so far (`ctx.clean`); warnings do not remove
+    rows, so they never hide a row from a later rule.
     """
-    rules = list(registry().values())
+    rules = [r for r in registry().values() if select is None or select(r)]
     ctx = RuleContext(extract_date=extract_date, raw=raw, year_end=year_end)
     parts: list[pl.DataFrame] = []
     if engine == "gx":
@@ -343,28 +395,44 @@ def run_rules(
         todo = [r for r in rules if r.stage == stage and not (engine == "gx" and r.gx is not None)]
         for table in raw:
             parts += _run_table_rules([r for r in todo if r.table == table], raw[table], ctx)
-        so_far = _concat(parts, FAILURES_SCHEMA)
+        so_far = _quarantining(_concat(parts, FAILURES_SCHEMA))
         ctx.failed = {t: _failed_ids(so_far, t) for t in raw}
     return _concat(parts, FAILURES_SCHEMA).unique().sort("table", "row_id", "rule_code")
 
 
+def _quarantining(failures: pl.DataFrame) -> pl.DataFrame:
+    """The failures of rules whose severity is `quarantine`."""
+    codes = [r.code for r in registry().values() if r.severity == QUARANTINE]
+    return failures.filter(pl.col("rule_code").is_in(codes))
+
+
 def _run_table_rules(rules: list[Rule], raw: pl.DataFrame, ctx: RuleContext) -> list[pl.DataFrame]:
-    """Run one table's rules; expression rules share one pass (dates parsed once per column)."""
-    exprs, parts = {}, []
+    """Run one table's rules; expression rules share one pass (dates parsed once per column),
+    and so do rules whose conditions are on the same shared frame (`OnFrame`)."""
+    passes: dict[int, tuple[pl.DataFrame, dict[str, pl.Expr]]] = {id(raw): (raw, {})}
+    parts = []
     for r in rules:
         out = r.check(raw, ctx)
         if isinstance(out, pl.Expr):
-            exprs[r.code] = out.fill_null(False)
+            passes[id(raw)][1][r.code] = out
+        elif isinstance(out, OnFrame):
+            passes.setdefault(id(out.frame), (out.frame, {}))[1][r.code] = out.condition
         else:
             parts.append(
                 out.select("row_id")
                 .unique()
                 .with_columns(table=pl.lit(r.table), rule_code=pl.lit(r.code))
             )
-    if exprs and raw.height:
-        flags = raw.lazy().select("row_id", *[e.alias(code) for code, e in exprs.items()]).collect()
+    for frame, exprs in passes.values():
+        if not exprs or not frame.height:
+            continue
+        flags = (
+            frame.lazy()
+            .select("row_id", *[e.fill_null(False).alias(code) for code, e in exprs.items()])
+            .collect()
+        )
         for code in exprs:
-            hit = flags.filter(pl.col(code)).select("row_id")
+            hit = flags.filter(pl.col(code)).select("row_id").unique()
             if hit.height:
                 parts.append(hit.with_columns(table=pl.lit(rules[0].table), rule_code=pl.lit(code)))
     return parts
@@ -385,14 +453,17 @@ def _rules_frame() -> pl.DataFrame:
     return pl.DataFrame(
         {
             "rule_code": [r.code for r in rules],
+            "dfe_rule": [r.dfe_code or "" for r in rules],
+            "severity": [r.severity for r in rules],
             "message": [r.message for r in rules],
             "fields": [", ".join(r.fields) for r in rules],
         }
     )
 
 
-def quarantine_rows(raw: dict[str, pl.DataFrame], failures: pl.DataFrame) -> pl.DataFrame:
-    """One row per failing rule per row: where to find it, whose it is, and why it failed."""
+def issue_rows(raw: dict[str, pl.DataFrame], failures: pl.DataFrame) -> pl.DataFrame:
+    """One row per failing rule per row: where to find it, whose it is, why it failed and
+    whether it was quarantined (ISSUES_SCHEMA plus `fields`)."""
     parts = []
     for table, df in raw.items():
         f = failures.filter(pl.col("table") == table)
@@ -409,13 +480,51 @@ def quarantine_rows(raw: dict[str, pl.DataFrame], failures: pl.DataFrame) -> pl.
                     how="left",
                 )
             )
+    columns = [*ISSUES_SCHEMA, "fields"]
     if not parts:
-        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return pl.DataFrame(schema={**ISSUES_SCHEMA, "fields": pl.String})
     return (
         pl.concat(parts, how="vertical")
         .join(_rules_frame(), on="rule_code", how="left")
-        .select(list(QUARANTINE_SCHEMA))
+        .select(columns)
         .sort("table", "source_file", "source_row", "rule_code")
+    )
+
+
+def quarantine_rows(raw: dict[str, pl.DataFrame], failures: pl.DataFrame) -> pl.DataFrame:
+    """The quarantined (row, rule) pairs: QUARANTINE_SCHEMA."""
+    issues = issue_rows(raw, failures)
+    return issues.filter(pl.col("severity") == QUARANTINE).select(list(QUARANTINE_SCHEMA))
+
+
+def operator_rows(result: ValidationResult) -> pl.DataFrame:
+    """The operator's list: one line per (row, rule), in file order, both severities.
+
+    Child-level (it names the child and the row): it is written only where the operator
+    points `cic-reports validate --rows`, never into the processed or published layers.
+    """
+    return result.issues.select(list(ISSUES_SCHEMA)).rename({"child_id": "CHILD"})
+
+
+ROWS_FILE_NOTE = (
+    "# SENSITIVE: child-level validation list from cic-reports (child IDs and row numbers). "
+    "Keep it with the raw data; never publish or share it."
+)
+
+
+def write_operator_rows(result: ValidationResult, path: Path) -> int:
+    """Write the operator's list as CSV (a first `#` line labels it sensitive); lines written."""
+    df = operator_rows(result)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(ROWS_FILE_NOTE + "\n")
+        df.write_csv(f)
+    return df.height
+
+
+def read_operator_rows(path: Path) -> pl.DataFrame:
+    """Read a list written by `write_operator_rows` (for comparisons and tests)."""
+    return pl.read_csv(
+        path, comment_prefix="#", schema_overrides={"CHILD": pl.String, "dfe_rule": pl.String}
     )
 
 
@@ -455,23 +564,33 @@ def _assert_reconciles(summary: pl.DataFrame, core: dict[str, pl.DataFrame]) -> 
 
 
 def _rule_counts(failures: pl.DataFrame) -> pl.DataFrame:
+    """Rows per rule (a row failing several rules counts under each), quarantine first."""
     counts = failures.group_by("rule_code", "table").agg(rows_count=pl.len().cast(pl.Int64))
     return (
-        counts.join(_rules_frame().select("rule_code", "message"), on="rule_code", how="left")
+        counts.join(
+            _rules_frame().select("rule_code", "dfe_rule", "severity", "message"),
+            on="rule_code",
+            how="left",
+        )
         .select(list(RULE_COUNTS_SCHEMA))
-        .sort(["rows_count", "rule_code"], descending=[True, False])
+        .sort(
+            [pl.col("severity") != QUARANTINE, "rows_count", "rule_code"],
+            descending=[False, True, False],
+        )
     )
 
 
 def summary_json(result: ValidationResult) -> dict:
-    """{table: {rows_in, rows_clean, ...}, 'rules': {code: rows}, 'returns': [...],
-    'coverage': [...], 'conflicts': n} (counts only)."""
+    """{table: {rows_in, rows_clean, ..., rows_warned}, 'rules': {code: rows} (the
+    quarantining rules), 'warnings': {code: rows}, 'returns': [...], 'coverage': [...],
+    'conflicts': n} (counts only)."""
     out: dict = {
-        r["table"]: {k: r[k] for k in COUNT_COLUMNS} for r in result.summary.iter_rows(named=True)
+        r["table"]: {k: r[k] for k in (*COUNT_COLUMNS, WARNED)}
+        for r in result.summary.iter_rows(named=True)
     }
-    out["rules"] = dict(
-        zip(result.rule_counts["rule_code"], result.rule_counts["rows_count"], strict=True)
-    )
+    for key, severity in (("rules", QUARANTINE), ("warnings", WARNING)):
+        rc = result.rule_counts.filter(pl.col("severity") == severity)
+        out[key] = dict(zip(rc["rule_code"], rc["rows_count"], strict=True))
     if result.by_return is not None:
         out["returns"] = result.by_return.to_dicts()
     if result.coverage_table is not None:
@@ -510,7 +629,7 @@ def coverage_text(table: pl.DataFrame) -> list[str]:
 
 def summary_text(result: ValidationResult) -> str:
     """Row accounting per table (and per return), coverage, conflicts, then the rules that fired."""
-    lines = _text_table(result.summary, ["table"], COUNT_COLUMNS, total=True)
+    lines = _text_table(result.summary, ["table"], (*COUNT_COLUMNS, WARNED), total=True)
     br = result.by_return
     if br is not None and br["collection_year"].drop_nulls().n_unique() > 1:
         lines += ["", "Per return:"]
@@ -538,10 +657,18 @@ def summary_text(result: ValidationResult) -> str:
             lines.append(
                 f"  ... and {c.height - 5:,} more (data/processed/returns_conflicts.parquet)"
             )
-    if result.rule_counts.height:
-        lines += ["", "Rules that quarantined rows:"]
-        for r in result.rule_counts.iter_rows(named=True):
-            lines.append(f"  {r['rule_code']:<36} {r['rows_count']:>9,}  {r['message']}")
+    for severity, title in (
+        (QUARANTINE, "Rules that quarantined rows (left out of every figure):"),
+        (WARNING, "Warnings (rows kept in the figures, listed for correction):"),
+    ):
+        rc = result.rule_counts.filter(pl.col("severity") == severity)
+        if rc.height:
+            lines += ["", title]
+            for r in rc.iter_rows(named=True):
+                dfe = f"DfE {r['dfe_rule']}" if r["dfe_rule"] else ""
+                lines.append(
+                    f"  {r['rule_code']:<36} {dfe:<9} {r['rows_count']:>9,}  {r['message']}"
+                )
     return "\n".join(lines)
 
 
@@ -738,10 +865,38 @@ RULES_DOC_INTRO = """\
 `.venv/bin/python -c "from pipeline.validate import write_rules_doc; write_rules_doc()"`.
 A test fails when this file and the rule registry disagree. -->
 
-Every raw row is checked by every rule of its table. A row that fails any rule is
-**quarantined**: it is left out of the core tables and written to the quarantine table
-(child-level, never published) once per failing rule, with its file, row number (as seen
-when opening the file: the header is row 1), child ID, rule code, reason and fields.
+Every raw row is checked by every rule of its table. Each rule has a **severity**:
+
+- **quarantine**: the row would make a published figure wrong. It is left out of the core
+  tables (so out of every figure) and written to the quarantine table (child-level, never
+  published) once per failing rule, with its file, row number (as seen when opening the
+  file: the header is row 1), child ID, rule code, DfE rule number, reason and fields.
+- **warning**: the row is kept and used, and listed (child-level, in the `warnings` table
+  of the processed layer and in the operator's list) so that it can be corrected at source.
+
+Rules that implement a DfE SSDA903 validation rule carry its number and have codes
+`DFE-<number>`; where the DfE rule blames rows of two tables, or one case of it should
+quarantine and another only warn, each part is its own rule with a suffix (`DFE-399`,
+`DFE-399-EPISODES`, `DFE-399-HEADER`), all with the same DfE number. Our own rules
+(`EP01`, `XT04`, `GX-...`) have no DfE number, or the one they match exactly.
+
+## Which severity, and why
+
+A row is quarantined when it is wrong in itself in a way a figure would read: an
+impossible date, overlapping episodes or an open episode followed by another, a code that
+cannot be used on its date or with the row's other codes (as an invalid code), a row that
+must not exist (an OC2 record for a child not looked after continuously for 12 months, a
+care leaver record for someone who cannot be a care leaver this year, an adoption record
+with no adoption, reviews of a child whose care is only short breaks). Episodes, reviews
+and the header are the spine of every count, so when a DfE rule compares one of them with
+*another* row (the order of episodes, reasons for new episode or for leaving, ages by
+date of birth) it only warns: removing an episode from the middle of a period of care
+would split it into a false leave and a false start, removing a review would make the
+child's next review look late, and removing a header row takes every row of the child.
+The smaller tables (OC2, OC3, AD1, placed for adoption, missing, UASC) each feed only their
+own figures, so a row that would put a wrong value into one of them is quarantined; a
+check on a field no published figure reads only warns. The rule tables below say, for
+each rule, what it protects in the published figures.
 
 ## How reconciliation works
 
@@ -752,19 +907,26 @@ For every input table, and for every return within it,
 return wins) and *out of scope* when it is a review or missing episode dated before the
 data's coverage (docs/data-contract.md, "Several years of returns"); no rule runs on either
 and neither is an error. `validate` asserts this for every table, and that each clean row
-becomes exactly one core row, so no row can be lost without trace. The counts go to the
-shareable tables `validation_summary` (per table), `validation_returns` (per table and
-return) and `validation_rules` (rows per rule); they hold no child-level values.
+becomes exactly one core row, so no row can be lost without trace. Warnings do not remove
+rows: `rows_warned` counts the clean rows that carry at least one warning (they are
+included in `rows_clean`). The counts go to the shareable tables `validation_summary` (per
+table), `validation_returns` (per table and return) and `validation_rules` (rows per rule,
+with its DfE number and severity); they hold no child-level values. The IRO report's
+data-quality section shows both, quarantines and warnings grouped, with the DfE rule
+numbers.
 
 Rules run in stages, so cross-table checks compare with data that is itself valid:
 
-1. **Single table** - the contract rules and each table's own rules.
+1. **Single table** - the contract rules, each table's own rules and the DfE rules. The
+   DfE rules read the other tables as received, as the DfE's validator does.
 2. **Against the header** - a row whose child is not in the clean header is an orphan
    (`XT01-*`). A child whose header row is quarantined (for example a duplicated `CHILD`:
    every copy is quarantined) therefore takes all its other rows into the quarantine with
    it, rather than losing them silently. Dates of birth are compared here, and episodes
-   that overlap an earlier episode of the same child are found (the later one is
-   quarantined; open episodes run to the extract date).
+   that still overlap an earlier episode of the same child are found (`EP03`: the later
+   one is quarantined; open episodes run to the extract date). The DfE's own overlap rules
+   have run in stage 1: an open episode followed by another is the one DfE 142 blames,
+   and an episode starting before the previous one ended is the one DfE 501 blames.
 3. **Against episodes** - each review must fall inside a clean episode of the child
    (start to end inclusive; open episodes run to the extract date).
 
@@ -777,25 +939,99 @@ SSDA903 returns (Annex A workbooks of one year in the order of the dates in thei
 `GX-<TABLE>-<COLUMN>-<CHECK>` rules are generated from the data contract
 (`pipeline/inputs/contract/tables.yml`) and run as one Great Expectations suite per table
 (`validate(..., engine="gx")`, the default). Each has a polars twin giving the same rows
-(`engine="polars"`, used by fast tests); a test keeps the two engines in agreement.
-Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD. Codes are upper-cased on
-ingest. `<TABLE>-<COLUMN>-CODE-YEAR` rules check a code against the code list of the row's
-own collection year (the run's reporting year for a multi-year extract).
+(`engine="polars"`, used by fast tests and by `cic-reports validate`); a test keeps the
+two engines in agreement. Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD.
+Codes are upper-cased on ingest. `<TABLE>-<COLUMN>-CODE-YEAR` rules check a code against
+the code list of the row's own collection year (the run's reporting year for a multi-year
+extract).
 
-## Rules
+## The collection year
 
-| Code | Table | Stage | Fields | Reason |
-|:---|:---|---:|:---|:---|
+A DfE rule that depends on the collection year (1 April to 31 March, both inclusive) uses
+the year of the row's own return (`collection_year`, set when the inputs say which return
+a row came from), else the run's reporting year (`year_end` in the configuration, or
+`cic-reports validate --year-end`): "after the collection year's end", the cohorts of OC2
+and OC3, the code lists and provider lists that changed between years (for example Z1
+became Z11-Z14 in 2025-26, K3 replaced H5 in rule 371 from 2024-25, rule 1016 starts in
+2023-24). A check that a date is *before* the collection year (DfE 104, 118, 571, and
+"adopted during the year" in 602) is made only for rows of a known return: a multi-year
+case-management extract holds earlier years legitimately.
+
+## The operator's list
+
+`cic-reports validate --raw DIR --rows FILE.csv` writes one line per (row, rule), both
+severities: table, source file, source row (the line in the file, the header is line 1),
+CHILD, rule code, DfE rule number (empty for our own rules), severity and message. Its
+first line (starting `#`) labels it sensitive: it names children, so it is written only
+where the operator points it (keep it in `data/`), never into the processed or output
+folders (a path inside the output folder is refused), and nothing reads it to publish.
+
+## Agreement with the DfE's validator
+
+`python -m pipeline.rules.peer --raw DIR --year-end Y` (and `tests/test_peer903.py`) runs
+the open-source DfE validator (`csc-validator-be-903`, which needs its own Python; point
+`CIC_PEER903_PYTHON` at it) on the same files and compares, rule by rule, the rows it
+flags with ours. On the shared fake 903 (2017-18, 149 rule numbers both implement) every
+rule flags the same rows, and on the hand-built 2023-24 return in the test (made so that
+the rules silent on the fake data fire, at their boundaries) every rule but one does. The
+exceptions are the validator's own: in its full run rule 361 fills blank end dates in
+place, so later rules (376, 387, 388, 602 on the fake data; 359, 407, 451 on the test
+return) see open episodes as ended on 31 March, and run alone they flag exactly our rows;
+and its rule 583 takes a child's "latest" decision to place for adoption by the text of
+the date (31/12/2009 sorts after 01/01/2021), where we compare dates. Rows set aside
+before any rule runs (superseded by a later return, or reviews and missing periods dated
+before the data's coverage) are not compared: no figure uses them. For the same reason a
+short-breaks child whose only reviews are such history is not flagged by DfE 399 here.
+
 """
+
+
+def _protects(r: Rule) -> str:
+    if r.protects:
+        return r.protects
+    if r.gx is not None or r.code.endswith("-REAL-DATE"):
+        return "Every figure that reads the field: a blank, invalid or unreadable value."
+    return ""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
 
 
 def rules_markdown() -> str:
     """The text of docs/validation-rules.md, generated from the rule registry."""
-    rows = [
-        f"| `{r.code}` | {r.table} | {r.stage} | {', '.join(r.fields)} | {r.message.replace('|', '/')} |"
-        for r in rules_table()
+    from pipeline.rules.dfe_scope import NOT_IMPLEMENTED
+
+    lines = [RULES_DOC_INTRO, "## Rules", ""]
+    rules = rules_table()
+    dfe = sorted({r.dfe_code for r in rules if r.dfe_code})
+    quarantining = sum(r.severity == QUARANTINE for r in rules)
+    lines += [
+        f"{len(rules)} rules: {quarantining} quarantine, {len(rules) - quarantining} warn; "
+        f"{len(dfe)} DfE rule numbers are implemented.",
+        "",
     ]
-    return RULES_DOC_INTRO + "\n".join(rows) + "\n"
+    for table in dict.fromkeys(r.table for r in rules):
+        lines += [
+            f"### {table}",
+            "",
+            "| Code | DfE | Severity | Stage | Fields | Reason | Protects in the published figures |",
+            "|:---|:---|:---|---:|:---|:---|:---|",
+        ]
+        for r in (x for x in rules if x.table == table):
+            lines.append(
+                f"| `{r.code}` | {r.dfe_code or ''} | {r.severity} | {r.stage} | "
+                f"{', '.join(r.fields)} | {_cell(r.message)} | {_cell(_protects(r))} |"
+            )
+        lines.append("")
+    lines += [
+        "## DfE rules deliberately not implemented",
+        "",
+        "| DfE rules | Why |",
+        "|:---|:---|",
+        *(f"| {codes} | {_cell(why)} |" for codes, why in NOT_IMPLEMENTED),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def write_rules_doc(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.run.bench import DATA_STAGES, DATA_TOTAL, END_TO_END, run_bench
+from pipeline.run.bench import (
+    DATA_STAGES,
+    DATA_TOTAL,
+    END_TO_END,
+    WITHOUT_DFE,
+    fake903_runs,
+    run_bench,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +29,9 @@ def test_bench_reports_every_stage(tmp_path):
     )
     report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     stages = {r["stage"] for r in report["stages"]}
-    assert stages == {"synth", *DATA_STAGES, DATA_TOTAL, END_TO_END}
+    assert stages == {"synth", *DATA_STAGES, WITHOUT_DFE, DATA_TOTAL, END_TO_END}
+    assert set(report["dfe_rules_add_pct"]) == {"0.2x"}
+    assert report["fake_903"] == []  # not asked for
     assert report["sizes"] == {"0.2x": 90}
     for row in report["stages"]:
         assert row["runs"] == 1
@@ -32,3 +41,21 @@ def test_bench_reports_every_stage(tmp_path):
     assert any("median s" in line for line in lines)
     # the bench's processed layer is complete enough for the notebooks
     assert (tmp_path / "x0.2" / "processed").is_dir()
+
+
+def test_bench_times_validating_the_fake_903_in_fresh_processes(tmp_path):
+    fake = ROOT / ".." / "shared" / "data" / "ssda903-fake"
+    if not fake.is_dir():
+        import os
+
+        import pytest
+
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/data/ssda903-fake is missing on CI")
+        pytest.skip("shared fake SSDA903 data not present")
+    lines: list[str] = []
+    rows = fake903_runs(ROOT / "config" / "sample.yml", fake, 1, lines.append)
+    names = {r["command"] for r in rows}
+    assert {"cic-reports validate (gx)", "cic-reports validate (polars)"} <= names
+    for r in rows:
+        assert r["runs"] == 1 and r["median_s"] > 0 and r["peak_rss_mib"] > 0

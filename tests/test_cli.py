@@ -114,3 +114,71 @@ def test_validate_with_a_config_outside_the_config_folder(tmp_path):
     proc = cli("validate", "--raw", str(raw), "--config", str(cfg))
     assert proc.returncode == 0, proc.stderr
     assert "Coverage (collection years" in proc.stdout
+
+
+def test_validate_rows_writes_the_operators_list_with_dfe_numbers(tmp_path):
+    if not FAKE.is_dir():
+        import os
+
+        import pytest
+
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/data/ssda903-fake is missing on CI")
+        pytest.skip("shared fake SSDA903 data not present")
+    out = tmp_path / "rows.csv"
+    proc = cli(
+        "validate",
+        "--raw",
+        str(FAKE),
+        "--year-end",
+        "2018",
+        "--rows",
+        str(out),
+        "--engine",
+        "polars",
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# SENSITIVE")
+    with out.open(encoding="utf-8", newline="") as f:
+        next(f)
+        lines = list(csv.DictReader(f))
+    assert list(lines[0]) == [
+        "table",
+        "source_file",
+        "source_row",
+        "CHILD",
+        "rule_code",
+        "dfe_rule",
+        "severity",
+        "message",
+    ]
+    assert f"wrote {len(lines):,} flagged" in proc.stderr
+    # every line points at a real row of its file, with that row's CHILD
+    episodes = {}
+    with (FAKE / "episodes.csv").open(encoding="utf-8-sig", newline="") as f:
+        for n, row in enumerate(csv.DictReader(f), start=2):
+            episodes[n] = row["CHILD"]
+    eps = [ln for ln in lines if ln["source_file"] == "episodes.csv"]
+    assert eps and all(episodes[int(ln["source_row"])] == ln["CHILD"] for ln in eps)
+    severities = {ln["severity"] for ln in lines}
+    assert severities == {"quarantine", "warning"}
+    ours = {ln["rule_code"] for ln in lines if not ln["dfe_rule"]}
+    assert "XT04" in ours  # our own rules have no DfE number
+    assert {ln["dfe_rule"] for ln in lines if ln["rule_code"] == "DFE-385"} == {"385"}
+
+
+def test_validate_rows_refuses_the_output_folder(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC\n1,1,01/01/2010,WBRI\n")
+    cfg = tmp_path / "cfg.yml"
+    base = (ROOT / "config" / "sample.yml").read_text(encoding="utf-8")
+    cfg.write_text(base.replace("  output: output", f"  output: {tmp_path / 'out'}"))
+    target = tmp_path / "out" / "x" / "rows.csv"
+    target.parent.mkdir(parents=True)
+    proc = cli(
+        "validate", "--raw", str(tmp_path / "raw"), "--config", str(cfg), "--rows", str(target)
+    )
+    assert proc.returncode == 3
+    assert "refusing" in proc.stderr and "Traceback" not in proc.stderr
+    assert not target.exists()

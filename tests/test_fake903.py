@@ -66,6 +66,7 @@ def ingested(fake):
 
 @pytest.fixture(scope="module")
 def result(ingested):
+    # the fake data is a 2017-18 return
     params = load_params(ROOT / "config" / "sample.yml", extract_date=EXTRACT_DATE, year_end=2018)
     return validate(ingested.tables, params, engine="gx")
 
@@ -169,23 +170,6 @@ def test_older_codes_are_valid_in_their_own_year(result):
     assert not old & flagged
 
 
-def test_overlapping_episodes_quarantine_the_later_one(result):
-    eps = csv_rows("episodes")
-    by_child: dict[str, list[tuple]] = {}
-    for i, r in enumerate(eps):
-        start = day(r["DECOM"])
-        end = day(r["DEC"]) if r["DEC"] else dt.date.max
-        by_child.setdefault(r["CHILD"], []).append((start, end, i + 2))
-    overlapping = set()
-    for rows in by_child.values():
-        latest = None
-        for start, end, row in sorted(rows):
-            if latest is not None and start < latest:
-                overlapping.add(row)
-            latest = end if latest is None else max(latest, end)
-    assert quarantined_rows(result, "episodes", "EP03") == overlapping
-
-
 def test_the_xml_return_alone_accounts_exactly(fake, tmp_path):
     (tmp_path / "fake_903.xml").write_bytes((fake / "fake_903.xml").read_bytes())
     params = load_params(ROOT / "config" / "sample.yml", extract_date=EXTRACT_DATE, year_end=2018)
@@ -212,3 +196,51 @@ def test_the_xml_return_alone_accounts_exactly(fake, tmp_path):
     eps = ingested.tables["raw_episodes"]
     assert set(eps["source_file"]) == {"fake_903.xml"} and set(eps["collection_year"]) == {2018}
     assert eps["PLACE"].null_count() == 0  # <PL> read as PLACE
+
+
+def test_overlapping_episodes_quarantine_the_rows_the_dfe_blames(result):
+    eps = csv_rows("episodes")
+    by_child: dict[str, list[tuple]] = {}
+    for i, r in enumerate(eps):
+        start = dt.datetime.strptime(r["DECOM"], "%d/%m/%Y").date()
+        end = dt.datetime.strptime(r["DEC"], "%d/%m/%Y").date() if r["DEC"] else None
+        by_child.setdefault(r["CHILD"], []).append((start, i + 2, end))
+    open_then_another, starts_before_previous_end = set(), set()
+    for rows in by_child.values():
+        rows.sort()
+        for (_, row, end), (start, later, _) in zip(rows, rows[1:], strict=False):
+            if end is None:
+                open_then_another.add(row)  # DfE 142 blames the open, earlier episode
+            elif start < end:
+                starts_before_previous_end.add(later)  # DfE 501 blames the later one
+    assert open_then_another and starts_before_previous_end
+    assert quarantined_rows(result, "episodes", "DFE-142") == open_then_another
+    assert quarantined_rows(result, "episodes", "DFE-501") == starts_before_previous_end
+    # what is left in core never overlaps (EP03 quarantines any later overlap that remains)
+    core = result.core["core_episodes"].sort("child_id", "episode_start_date")
+    far = dt.date(2100, 1, 1)
+    latest = pl.col("episode_end_date").fill_null(far).cum_max().shift(1).over("child_id")
+    assert core.filter(pl.col("episode_start_date") < latest).height == 0
+
+
+def test_dfe_rules_by_their_text(result):
+    """A few DfE rules worked out from the CSV with the csv module alone."""
+    eps = csv_rows("episodes")
+    end = dt.date(2018, 3, 31)
+    both_or_neither = {i + 2 for i, r in enumerate(eps) if bool(r["DEC"]) != bool(r["REC"])}
+    after_year = {i + 2 for i, r in enumerate(eps) if r["DEC"] and day(r["DEC"]) > end}
+    temporary = {f"T{k}" for k in range(5)}
+    provider_on_t = {
+        i + 2 for i, r in enumerate(eps) if r["PLACE"] in temporary and r["PLACE_PROVIDER"]
+    }
+    d1_after_2005 = {
+        i + 2
+        for i, r in enumerate(eps)
+        if r["LS"] == "D1" and day(r["DECOM"]) > dt.date(2005, 12, 31)
+    }
+    warned = result.warnings.filter(source_file="episodes.csv")
+    assert set(warned.filter(rule_code="DFE-148")["source_row"]) == both_or_neither
+    assert set(warned.filter(rule_code="DFE-385")["source_row"]) == after_year
+    assert quarantined_rows(result, "episodes", "DFE-213") == provider_on_t
+    assert quarantined_rows(result, "episodes", "DFE-445") == d1_after_2005
+    assert both_or_neither and after_year and provider_on_t and d1_after_2005

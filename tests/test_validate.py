@@ -9,10 +9,12 @@ from pipeline.params import load_params
 from pipeline.rules.testing import EPISODE, HEADER, raw_tables
 from pipeline.validate import (
     QUARANTINE_SCHEMA,
+    read_operator_rows,
     rules_markdown,
     summary_json,
     summary_text,
     validate,
+    write_operator_rows,
 )
 
 ROOT = Path(__file__).parents[1]
@@ -76,11 +78,16 @@ def test_flags_and_escalation_areas(params):
 
 def test_quarantine_reconciles_and_header_takes_the_childs_rows_with_it(params):
     rows = {
-        "header": [HEADER, {**HEADER, "CHILD": "C2"}, {**HEADER, "CHILD": "C2"}],
+        "header": [
+            HEADER,
+            {**HEADER, "CHILD": "C2"},
+            {**HEADER, "CHILD": "C2"},
+            {**HEADER, "CHILD": "C3"},
+        ],
         "episodes": [
             EPISODE,
             {**EPISODE, "CHILD": "C2"},
-            {**EPISODE, "CHILD": "C1", "DEC": "01/01/2019"},
+            {**EPISODE, "CHILD": "C3", "DEC": "01/01/2019", "REC": "E13"},
         ],
         "reviews": [REVIEW, {**REVIEW, "CHILD": "C2"}],
     }
@@ -91,7 +98,7 @@ def test_quarantine_reconciles_and_header_takes_the_childs_rows_with_it(params):
         for t, s in summary.items()
         if s["rows_in"]
     } == {
-        "header": (3, 1, 2),
+        "header": (4, 2, 2),
         "episodes": (3, 1, 2),
         "reviews": (2, 1, 1),
     }
@@ -103,7 +110,7 @@ def test_quarantine_reconciles_and_header_takes_the_childs_rows_with_it(params):
         "source_file", "source_row", "child_id", "rule_code"
     ).rows() == [
         ("episodes.csv", 3, "C2", "XT01-EPISODES"),
-        ("episodes.csv", 4, "C1", "EP01"),
+        ("episodes.csv", 4, "C3", "EP01"),
     ]
     assert q.filter(table="header")["rule_code"].to_list() == ["GX-HEADER-CHILD-UNIQUE"] * 2
     assert "C2" not in result.core["core_children"]["child_id"].to_list()
@@ -115,10 +122,87 @@ def test_one_quarantine_row_per_failing_rule_counted_once(params):
     assert sorted(result.quarantine.filter(table="reviews")["rule_code"]) == ["RV01", "XT04"]
     reviews = result.summary.filter(table="reviews").row(0, named=True)
     assert (reviews["rows_in"], reviews["rows_clean"], reviews["rows_quarantined"]) == (2, 1, 1)
-    counts = dict(
-        zip(result.rule_counts["rule_code"], result.rule_counts["rows_count"], strict=True)
-    )
-    assert counts == {"RV01": 1, "XT04": 1}
+    rc = result.rule_counts.filter(severity="quarantine")
+    assert dict(zip(rc["rule_code"], rc["rows_count"], strict=True)) == {"RV01": 1, "XT04": 1}
+
+
+def test_warnings_keep_the_row_and_are_counted_apart(params):
+    # C1 has been looked after since 2020 (continuously for 12 months at 31 March 2024) but
+    # has no OC2 record (DfE 191, a warning); C2's review has a code that does not fit its
+    # age (DfE 441: PN1 under 4, a warning); C3's OC2 record has items but C3 started in the
+    # year (DfE 190: quarantined)
+    rows = {
+        "header": [
+            HEADER,
+            {**HEADER, "CHILD": "C2", "DOB": "01/06/2021"},
+            {**HEADER, "CHILD": "C3"},
+        ],
+        "episodes": [
+            EPISODE,
+            {**EPISODE, "CHILD": "C2", "DECOM": "01/06/2023"},
+            {**EPISODE, "CHILD": "C3", "DECOM": "01/06/2023"},
+        ],
+        "reviews": [{**REVIEW, "CHILD": "C2", "DOB": "01/06/2021"}],
+        "oc2": [{"CHILD": "C3", "IMMUNISATIONS": "1"}],
+    }
+    result = run(rows, params)
+    summary = {r["table"]: r for r in result.summary.iter_rows(named=True)}
+    assert (summary["episodes"]["rows_clean"], summary["episodes"]["rows_warned"]) == (3, 1)
+    assert (summary["reviews"]["rows_clean"], summary["reviews"]["rows_warned"]) == (1, 1)
+    assert (summary["oc2"]["rows_quarantined"], summary["oc2"]["rows_warned"]) == (1, 0)
+    assert result.core["core_reviews"].height == 1  # the warned review is used
+    assert result.core["core_oc2"].height == 0
+    w = result.warnings
+    assert w.schema == pl.Schema(QUARANTINE_SCHEMA)
+    assert sorted(zip(w["table"], w["source_row"], w["rule_code"], strict=True)) == [
+        ("episodes", 2, "DFE-191-EPISODES"),
+        ("reviews", 2, "DFE-441"),
+    ]
+    assert result.quarantine.select("table", "rule_code").rows() == [("oc2", "DFE-190")]
+    rc = {r["rule_code"]: r for r in result.rule_counts.iter_rows(named=True)}
+    assert (rc["DFE-441"]["severity"], rc["DFE-441"]["dfe_rule"]) == ("warning", "441")
+    assert (rc["DFE-190"]["severity"], rc["DFE-190"]["dfe_rule"]) == ("quarantine", "190")
+    # quarantining rules are listed first
+    assert result.rule_counts["severity"].to_list()[0] == "quarantine"
+    js = summary_json(result)
+    assert js["rules"] == {"DFE-190": 1}
+    assert js["warnings"] == {"DFE-191-EPISODES": 1, "DFE-441": 1}
+    text = summary_text(result)
+    assert "Warnings (rows kept" in text and "DfE 441" in text
+
+
+def test_operator_rows_list_every_row_and_rule_with_both_severities(params, tmp_path):
+    rows = {
+        "header": [HEADER],
+        "episodes": [EPISODE, {**EPISODE, "DECOM": "01/01/2021", "PLACE": "T1"}],
+    }
+    result = run(rows, params)
+    out = tmp_path / "rows.csv"
+    n = write_operator_rows(result, out)
+    first = out.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# SENSITIVE")
+    listed = read_operator_rows(out)
+    assert n == listed.height
+    assert listed.columns == [
+        "table",
+        "source_file",
+        "source_row",
+        "CHILD",
+        "rule_code",
+        "dfe_rule",
+        "severity",
+        "message",
+    ]
+    got = {
+        (r["source_row"], r["rule_code"], r["dfe_rule"], r["severity"])
+        for r in listed.iter_rows(named=True)
+    }
+    # row 2: open and followed by another episode (DfE 142, quarantined)
+    assert (2, "DFE-142", "142", "quarantine") in got
+    # row 3: a temporary placement with a provider (DfE 213 and 178, quarantined) that
+    # starts a period with RNE S (DfE 380, a warning)
+    assert {(3, "DFE-213", "213", "quarantine"), (3, "DFE-380", "380", "warning")} <= got
+    assert set(listed["CHILD"]) == {"C1"}
 
 
 def test_summaries_have_counts_and_no_child_values(params):
@@ -131,6 +215,7 @@ def test_summaries_have_counts_and_no_child_values(params):
         "rows_quarantined": 1,
         "rows_superseded": 0,
         "rows_out_of_scope": 0,
+        "rows_warned": 0,
     }
     assert js["rules"] == {"GX-HEADER-SEX-IN-SET": 1}
     text = summary_text(result)

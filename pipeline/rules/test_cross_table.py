@@ -1,3 +1,4 @@
+from pipeline.rules import registry
 from pipeline.rules.testing import EPISODE, HEADER, failing
 
 REVIEW = {"CHILD": "C1", "REVIEW": "01/03/2024", "REVIEW_CODE": "PN1"}
@@ -48,3 +49,14 @@ def test_xt04_ignores_quarantined_episodes():
         "reviews": [REVIEW],
     }
     assert failing("XT04", rows) == [2]
+
+
+def test_dfe_1012_rows_of_a_child_with_no_episodes_only_warn():
+    rows = {
+        "header": [HEADER, {**HEADER, "CHILD": "C2"}],
+        "oc2": [{"CHILD": "C1"}, {"CHILD": "C2"}],
+        "missing": [{"CHILD": "C2", "MISSING": "M", "MIS_START": "01/02/2024"}],
+    }
+    assert failing("DFE-1012-OC2", rows) == [3]
+    assert failing("DFE-1012-MISSING", rows) == [2]
+    assert registry()["DFE-1012-OC2"].severity == "warning"

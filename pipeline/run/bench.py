@@ -2,7 +2,11 @@
 
 A benchmark, not a test: it prints figures (median of `repeat` runs and the spread) and
 writes them as JSON; nothing asserts on time. Sizes are multiples of the default sample
-authority (450 children in care); 100x is roughly national scale.
+authority (450 children in care); 100x is roughly national scale. At each size validation
+is also timed without the DfE rules (codes `DFE-...`), to show what they add. Given the
+shared fake SSDA903 return, `cic-reports validate` is run on it in fresh processes (as a
+user runs it) with each engine, and its wall time and peak RSS are printed; with
+`CIC_PEER903_PYTHON` set, the DfE's own validator is timed on the same files too.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +33,12 @@ DEFAULT_CHILDREN = 450
 DATA_STAGES = ("ingest", "validate", "transform", "measures")
 DATA_TOTAL = "data stages (sum)"
 END_TO_END = "data stages end to end"
+WITHOUT_DFE = "validate without DfE rules"
+FAKE_903_YEAR_END = 2018  # the shared fake return is for 2017-18
+
+
+def without_dfe(rule) -> bool:
+    return not rule.code.startswith("DFE-")
 
 
 def _label(size: float) -> str:
@@ -128,11 +141,13 @@ def run_bench(
     out: Path = Path("build/bench"),
     with_render: bool = True,
     jobs: int = 2,
+    fake903: Path | None = None,
     say: Callable[[str], None] = print,
 ) -> list[dict]:
     from pipeline.params import load_params
     from pipeline.run import stages
     from pipeline.synth import generate
+    from pipeline.validate import validate
 
     m = Measurements()
     rss = PeakRSS()
@@ -149,18 +164,22 @@ def run_bench(
                 with _measure(m, rss, size, "synth"):
                     generate(params.raw_dir, children=children, seed=1, year_end=params.year_end)
             for i in range(repeat):
-                start = time.perf_counter()
                 with _measure(m, rss, size, "ingest"):
                     ingested = stages.stage_ingest(params)
                 with _measure(m, rss, size, "validate"):
                     validated = stages.stage_validate(ingested, params)
+                with _measure(m, rss, size, WITHOUT_DFE):
+                    validate(ingested.tables, params, select=without_dfe)
                 with _measure(m, rss, size, "transform"):
                     core = stages.stage_transform(validated, params)
                 with _measure(m, rss, size, "measures"):
                     pubs = stages.stage_measures(core, params)
-                peak = max(r["peak_rss"] for r in m.rows[-len(DATA_STAGES) :])
-                m.add(size, DATA_TOTAL, time.perf_counter() - start, peak)
-                say(f"  run {i + 1}: data stages {time.perf_counter() - start:.1f} s")
+                stage_rows = [
+                    r for r in m.rows[-len(DATA_STAGES) - 1 :] if r["stage"] != WITHOUT_DFE
+                ]
+                peak = max(r["peak_rss"] for r in stage_rows)
+                m.add(size, DATA_TOTAL, sum(r["seconds"] for r in stage_rows), peak)
+                say(f"  run {i + 1}: data stages {m.rows[-1]['seconds']:.1f} s")
                 del ingested, validated, core, pubs
             for _ in range(repeat):
                 # ingest -> processed layer written, as `cic-reports run` does it
@@ -180,6 +199,7 @@ def run_bench(
                         render(params, "csc-performance-report")
     finally:
         rss.stop()
+    fake = fake903_runs(config, fake903, repeat, say) if fake903 is not None else []
     summary = m.summary()
     report = {
         "machine": {
@@ -194,12 +214,120 @@ def run_bench(
         "with_render": with_render,
         "stages": summary,
         "ratios": ratios(summary, sizes),
+        "dfe_rules_add_pct": dfe_share(summary),
+        "fake_903": fake,
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     say(format_table(summary, report["ratios"]))
+    if report["dfe_rules_add_pct"]:
+        say(
+            "DfE rules add to validate: "
+            + ", ".join(f"{k} {v:+.0f}%" for k, v in report["dfe_rules_add_pct"].items())
+        )
+    if fake:
+        say(format_fake(fake))
     say(f"written {out / 'bench.json'}")
     return summary
+
+
+def dfe_share(summary: list[dict]) -> dict[str, float]:
+    """Per size: how much longer validate takes with the DfE rules than without (median)."""
+    med = {(r["size"], r["stage"]): r["median_s"] for r in summary}
+    out = {}
+    for size in sorted({r["size"] for r in summary}):
+        base = med.get((size, WITHOUT_DFE))
+        if base and (size, "validate") in med:
+            out[_label(size)] = 100 * (med[(size, "validate")] / base - 1)
+    return out
+
+
+def _peak_of(pid: int) -> int:
+    """The process's peak resident memory so far in bytes (Linux VmHWM, which starts again
+    at exec, unlike the parent-inherited ru_maxrss of wait4; else its current RSS)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return psutil.Process(pid).memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def _timed_process(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MiB) and exit code of a fresh process (its memory sampled
+    every 5 ms while it runs)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _peak_of(proc.pid))
+        time.sleep(0.005)
+    wall = time.perf_counter() - start
+    return wall, peak / 2**20, proc.returncode
+
+
+def fake903_runs(config: Path, fake: Path, repeat: int, say) -> list[dict]:
+    """`cic-reports validate --raw <fake> --year-end 2018 --rows <tmp>` in fresh processes,
+    with each engine (and the DfE validator, when CIC_PEER903_PYTHON points at it)."""
+    from pipeline.rules import peer
+
+    if not fake.is_dir():
+        say(f"fake 903 not found at {fake}: its validation is not timed")
+        return []
+    root = Path(__file__).resolve().parents[2]
+    runs: dict[str, list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {
+            f"cic-reports validate ({engine})": [
+                sys.executable, "-m", "pipeline", "validate", "--raw", str(fake),
+                "--config", str(config.resolve()), "--year-end", str(FAKE_903_YEAR_END),
+                "--engine", engine, "--rows", str(Path(tmp) / f"rows-{engine}.csv"),
+            ]
+            for engine in ("gx", "polars")
+        }  # fmt: skip
+        python = peer.peer_python()
+        if python is not None:
+            commands["DfE validator (csc-validator-be-903)"] = [
+                str(python), str(peer.HARNESS), "--csv-dir", str(fake),
+                "--year-end", str(FAKE_903_YEAR_END), "--out", str(Path(tmp) / "peer.csv"),
+            ]  # fmt: skip
+        say(f"fake 903 ({fake}): {', '.join(commands)}")
+        for _ in range(repeat):
+            for name, cmd in commands.items():
+                wall, peak, code = _timed_process(cmd, root)
+                if code != 0:
+                    say(f"  {name} exited {code}: not timed")
+                    continue
+                runs.setdefault(name, []).append((wall, peak))
+    return [
+        {
+            "command": name,
+            "runs": len(v),
+            "median_s": statistics.median(w for w, _ in v),
+            "min_s": min(w for w, _ in v),
+            "max_s": max(w for w, _ in v),
+            "peak_rss_mib": max(p for _, p in v),
+        }
+        for name, v in runs.items()
+    ]
+
+
+def format_fake(rows: list[dict]) -> str:
+    lines = [
+        "",
+        "Validating the shared fake 903 (fresh process, 2017-18):",
+        f"  {'command':<40} {'median s':>9} {'spread s':>12} {'peak RSS MiB':>13}",
+    ]
+    for r in rows:
+        spread = f"{r['min_s']:.2f}-{r['max_s']:.2f}"
+        lines.append(
+            f"  {r['command']:<40} {r['median_s']:>9.2f} {spread:>12} {r['peak_rss_mib']:>13.0f}"
+        )
+    return "\n".join(lines)
 
 
 def ratios(summary: list[dict], sizes: list[float]) -> dict[str, float]:

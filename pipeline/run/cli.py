@@ -125,6 +125,22 @@ def synth(
     say(f"wrote {sum(rows.values()):,} rows in {len(rows)} tables to {out} in {took:.1f} s")
 
 
+def _check_rows_target(path: Path, params) -> None:
+    """The operator's list names children: never inside the output (published) folder."""
+    target = path.resolve()
+    output = params.output_dir.resolve()
+    if target == output or target.is_relative_to(output):
+        fail(
+            EXIT_CONFIG,
+            f"--rows {path}: refusing to write child-level rows inside the output folder "
+            f"{output} (published files); write it under data/ instead",
+        )
+    if target.is_dir():
+        fail(EXIT_CONFIG, f"--rows {path}: is a folder; give a file name such as data/rows.csv")
+    if not target.parent.is_dir():
+        fail(EXIT_CONFIG, f"--rows {path}: folder {target.parent} does not exist")
+
+
 def _supplied_sample(out: Path, config: Path, year_end: int, project_dir=None) -> None:
     """Sample values for the indicators other teams supply (fostering, education, ...)."""
     try:
@@ -152,20 +168,41 @@ def validate(
     ] = None,
     year_end: YearOpt = None,
     project_dir: ProjectOpt = None,
+    rows: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every flagged (row, rule) to this CSV: child-level and sensitive, "
+            "keep it in data/ (refused inside the output folder)"
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="polars: the contract rules' polars twins (the same rows, far less memory); "
+            "gx: run them as Great Expectations suites, as `run` does"
+        ),
+    ] = "polars",
 ) -> None:
     """Ingest and validate a folder of extracts; print row accounting per table (and per
     return), the collection years the data covers, and the rules that fired."""
 
     def go():
         from pipeline.inputs.ingest import ingest
-        from pipeline.validate import summary_json, summary_text, validate
+        from pipeline.validate import summary_json, summary_text, validate, write_operator_rows
 
         overrides = {"raw": raw, "year_end": year_end}
         if extract_date:
             overrides["extract_date"] = dt.date.fromisoformat(extract_date)
         params = _params(config, project_dir, **overrides)
+        if rows is not None:
+            _check_rows_target(rows, params)
+        if engine not in ("gx", "polars"):
+            fail(EXIT_CONFIG, f"--engine must be gx or polars, not {engine!r}")
         ingested = ingest(params.raw_dir)
-        result = validate(ingested.tables, params)
+        result = validate(ingested.tables, params, engine=engine)
+        if rows is not None:
+            n = write_operator_rows(result, rows)
+            say(f"wrote {n:,} flagged (row, rule) lines to {rows} (child-level: never publish it)")
         if as_json:
             data = summary_json(result)
             data["files"] = [
@@ -390,6 +427,10 @@ def bench(
     repeat: Annotated[int, typer.Option(help="Measurements per stage (median reported)")] = 3,
     out: Annotated[Path, typer.Option(help="Where to write bench.json")] = Path("build/bench"),
     with_render: Annotated[bool, typer.Option(help="Also time notebooks and render")] = True,
+    fake903: Annotated[
+        Path | None,
+        typer.Option(help="The shared fake SSDA903 return, to time validating it ('' to skip)"),
+    ] = Path("../shared/data/ssda903-fake"),
 ) -> None:
     """Time every stage at several data sizes; print a table and write JSON."""
     from pipeline.run.bench import run_bench
@@ -400,6 +441,7 @@ def bench(
         repeat=repeat,
         out=out,
         with_render=with_render,
+        fake903=fake903 if fake903 and str(fake903) else None,
         say=say,
     )
 

@@ -107,7 +107,10 @@ _ROW_COUNTS = ("rows_quarantined", "rows_superseded", "rows_out_of_scope")
 VALIDATION_DISCLOSURE = {
     # rows_in is published; small set-aside counts are suppressed, and rows_clean with them
     # (rows_in minus the others would reveal them)
-    "validation_summary": dict(counts=_ROW_COUNTS, derived={"rows_clean": _ROW_COUNTS}),
+    # rows_warned (clean rows with a warning) is a count of its own: suppressed when small
+    "validation_summary": dict(
+        counts=(*_ROW_COUNTS, "rows_warned"), derived={"rows_clean": _ROW_COUNTS}
+    ),
     "validation_returns": dict(
         counts=_ROW_COUNTS, within=("table",), derived={"rows_clean": _ROW_COUNTS}
     ),
@@ -166,6 +169,7 @@ def stage_write(params: RunParams, ingested, validated, core, pubs, warnings=())
         {
             "quarantine": validated.quarantine,
             "returns_conflicts": validated.conflicts,
+            "warnings": validated.warnings,
             "validation_summary": validated.summary,
             "validation_returns": validated.by_return,
             "validation_coverage": validated.coverage_table,

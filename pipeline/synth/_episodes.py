@@ -143,6 +143,8 @@ def build_episodes(
     provider = pick_by_group(rng, kind, _PROVIDER)
     flip = b_change & (provider == provider[prev])
     provider[flip] = np.where(provider[prev][flip] == "PR4", "PR5", "PR4")
+    provider[place == "Z1"] = None  # 'other placements' take no provider (DfE 178)
+    provider[place == "P1"] = "PR0"  # with parents: the provider is the parents (DfE 530/531)
     is_home = np.isin(place, ["K1", "K2"])
     n_homes = max(5, n // 25)
     urns = np.char.zfill(rng.choice(1_000_000, n_homes, replace=False).astype(str), 6)
@@ -182,6 +184,8 @@ def _codes(rng, p: dict, e: dict) -> dict:
     both = e["is_l"] & e["is_p"]
     rne[both] = np.where(rng.random(m) < 0.9, "T", "U")[both]
     rne[e["is_p"] & ~e["is_l"]] = "P"
+    # placed for adoption with the current foster carers: same carer (DfE 217)
+    rne[e["is_p"] & ~e["is_l"] & (e["place"] == "A5")] = "T"
     rne[e["b"] & ~e["is_l"]] = "B"
     rne[e["is_start"]] = "S"
     rec = np.where(e["last"], p["reason"][e["pid"]], "X1").astype(object)

@@ -31,8 +31,12 @@ def missing(rng, w, pop, child_id, dob_s, lo, hi, **_) -> pl.DataFrame:
     idx, start = events(rng, lo, hi, rate)
     n = idx.size
     length = np.where(rng.random(n) < 0.8, rng.integers(0, 2, n), rng.integers(2, 12, n))
-    end = start + length
     kid = p["child"][idx]
+    # a missing period ends by the end of care (DfE 577) and by the child's next one (574)
+    end = np.minimum(start + length, p["end"][idx])
+    o = np.lexsort((start, kid))
+    same = np.r_[kid[o][1:] == kid[o][:-1], False]
+    end[o] = np.where(same, np.minimum(end[o], np.r_[start[o][1:], OPEN]), end[o])
     return frame(
         "missing",
         {
@@ -88,10 +92,14 @@ def oc3(rng, w, pop, child_id, dob_s, **_) -> pl.DataFrame:
     left_old &= (p["end"] - pop.dob[p["child"]]) >= int(17.5 * 365.25)
     kid = p["child"][left_old]
     age = age_years(pop.dob[kid], w.year_end)
+    reason = p["reason"][left_old][np.isin(age, [19, 20, 21])]
     kid = kid[np.isin(age, [19, 20, 21])]  # age k on 31 March: k-th birthday in the year
     n = kid.size
     touch = pick(rng, {"YES": 88, "NO": 4, "REFU": 3, "NREQ": 3, "RHOM": 2}, n)
     yes = touch == "YES"
+    # died in care or transferred to another authority: not this authority's care leaver
+    # (DfE 1000, 1011); dropped after drawing so the other draws stay as they were
+    keep = ~np.isin(reason, ["E2", "E3"])
     return frame(
         "oc3",
         {
@@ -101,14 +109,16 @@ def oc3(rng, w, pop, child_id, dob_s, **_) -> pl.DataFrame:
             "ACTIV": np.where(yes, pick(rng, _ACTIV, n), None),
             "ACCOM": np.where(yes, pick(rng, _ACCOM, n), None),
         },
-    )
+    ).filter(pl.Series(keep))
 
 
 def placed_for_adoption(rng, w, pop, child_id, dob_s, **_) -> pl.DataFrame:
     """Decisions that a child should be placed for adoption, and how they ended."""
     p = pop.periods
+    # a decision is in the extract once recorded: once the placement order it supports has
+    # been made (and the case settled), which keeps the draws after it as they were
     rows = np.flatnonzero(
-        (p["adopt_decision"] >= 0) & (p["start"] + p["adopt_decision"] <= w.extract)
+        (p["adopt_decision"] >= 0) & (p["start"] + p["adopt_recorded"] <= w.extract)
     )
     kid = p["child"][rows]
     decided = p["start"][rows] + p["adopt_decision"][rows]

@@ -62,6 +62,7 @@ class Periods:
     t2: np.ndarray
     t_adopt: np.ndarray  # offset of placement for adoption, -1 if none
     adopt_decision: np.ndarray  # offset of the should-be-placed-for-adoption decision, -1
+    adopt_recorded: np.ndarray  # offset from which the extract holds that decision, -1
     adopt_reversed: np.ndarray  # offset of a reversed adoption decision, -1
 
 
@@ -83,6 +84,7 @@ def draw_periods(
     t2 = np.full(n, -1, dtype="int64")
     t_adopt = np.full(n, -1, dtype="int64")
     decision = np.full(n, -1, dtype="int64")
+    recorded = np.full(n, -1, dtype="int64")  # when the decision appears in the extract
     reversed_ = np.full(n, -1, dtype="int64")
 
     # legal route: care-order tracks start C1 (or L1/L2/V2 first), long/home/other split with s20
@@ -117,11 +119,15 @@ def draw_periods(
 
     # lengths by track
     is_ = {k: track == k for k in range(6)}
-    dec = c_end + rng.integers(0, 60, n)
+    lead = rng.integers(0, 60, n)
+    dec = c_end + lead
     place = dec + rng.integers(90, 260, n)
     adopted = place + rng.integers(120, 330, n)
     rev = is_[ADOPT] & (rng.random(n) < 0.08)
-    decision[is_[ADOPT]] = dec[is_[ADOPT]]
+    # the decision that the child should be placed for adoption comes before the placement
+    # order it supports (DfE 554); c_end >= 100 days, so it stays inside the period
+    decision[is_[ADOPT]] = (c_end - lead)[is_[ADOPT]]
+    recorded[is_[ADOPT]] = dec[is_[ADOPT]]
     t_adopt[is_[ADOPT] & ~rev] = place[is_[ADOPT] & ~rev]
     reversed_[rev] = (dec + rng.integers(60, 240, n))[rev]
     dur[is_[ADOPT]] = np.where(rev, reversed_ + rng.integers(90, 300, n), adopted)[is_[ADOPT]]
@@ -168,6 +174,7 @@ def draw_periods(
         "t2": t2,
         "t_adopt": t_adopt,
         "adopt_decision": decision,
+        "adopt_recorded": recorded,
         "adopt_reversed": reversed_,
     }
 

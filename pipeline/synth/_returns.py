@@ -3,8 +3,9 @@
 The return for collection year Y (1 April Y-1 to 31 March Y) holds what DfE asks for: every
 episode open at some time in Y (one open at 31 March shows no end, reason ceased or reason
 for the placement change), every child with such an episode plus the care leavers with an
-OC3 record for Y (header, UASC, previous permanence), the reviews and missing episodes that
-started in Y (a missing episode still open at 31 March shows no end), placements for
+OC3 record for Y (header, UASC, previous permanence), the reviews that started in Y, the
+missing episodes open at some time in Y (one still open at 31 March shows no end, and is
+repeated with its end in the next return), placements for
 adoption open during Y, the adoptions completed in Y (AD1), and that year's OC2 and OC3.
 Consecutive returns therefore overlap the way real ones do.
 """
@@ -72,7 +73,11 @@ def one_return(
         "uasc": of_children(frames["uasc"]),
         "missing": _blank_after(
             frames["missing"]
-            .filter(in_year("MIS_START"))
+            # open at some time in the year: a period still open at the last 31 March is
+            # repeated, with its end, in the next return (DfE 576)
+            .filter(
+                (_d("MIS_START") <= end) & (pl.col("MIS_END").is_null() | (_d("MIS_END") >= start))
+            )
             .join(looked_after, on="CHILD", how="semi"),
             "MIS_END",
             end,
