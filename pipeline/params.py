@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -94,10 +94,27 @@ class RunParams(_Frozen):
     population: Population
     statistical_neighbours: Neighbours = Neighbours()
     disclosure_threshold: Annotated[int, Field(ge=0, le=20)] = 5
+    disclosure: Literal["suppress", "none"] = "suppress"  # none: publish unsuppressed (stated)
     history_years: Annotated[int, Field(ge=1, le=10)] = 4
     guards: Guards = Guards()
     paths: Paths = Paths()
     root: Path = Path(".")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _threshold(cls, data):
+        """A threshold below 1 suppresses nothing: only with an explicit `disclosure: none`."""
+        if not isinstance(data, dict):
+            return data
+        if data.get("disclosure") == "none":
+            return {**data, "disclosure_threshold": 0}
+        threshold = data.get("disclosure_threshold", 5)
+        if isinstance(threshold, int) and threshold < 1:
+            raise ValueError(
+                "disclosure_threshold below 1 publishes every figure unsuppressed; "
+                "set `disclosure: none` to do that on purpose"
+            )
+        return data
 
     @field_validator("extract_date")
     @classmethod

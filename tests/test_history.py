@@ -40,7 +40,7 @@ def test_second_period_or_previous_permanence_counts_as_previously_in_care():
 
 
 def test_monthly_measure_counts_and_percentages():
-    params = load_params("config/sample.yml", disclosure_threshold=0)
+    params = load_params("config/sample.yml", disclosure="none")
     rows = [me_row(c, f"{c}-{n}") for c, n in [("A", 1), ("B", 2), ("C", 1), ("E", 3)]]
     rows.append(me_row("A", "A-1", d(2023, 4, 30)))  # snapshots cover the whole year
     core = {

@@ -34,12 +34,18 @@ class DisclosureSpec:
         cross-table; all groupings are applied repeatedly until nothing changes.
     derived: derived column -> the count columns it is computed from; suppressed if
         any of them is suppressed or small.
+    links: how the counts relate to other tables' (pipeline.disclosure.relations.Link):
+        the population keys of its cells, the dimensions it lists completely, the yes/no
+        splits whose complements are cells too. Read by the linked protection and the audit.
+    ratios: published percentages and rates (pipeline.disclosure.relations.RatioLink).
     """
 
     counts: tuple[str, ...] = ()
     within: tuple[str, ...] | None = None
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     also_within: tuple[tuple[str, ...], ...] = ()
+    links: tuple = ()
+    ratios: tuple = ()
 
     @property
     def groupings(self) -> list[tuple[str, ...]]:

@@ -30,7 +30,7 @@ import psutil
 import yaml
 
 DEFAULT_CHILDREN = 450
-DATA_STAGES = ("ingest", "validate", "transform", "measures")
+DATA_STAGES = ("ingest", "validate", "transform", "measures", "disclosure")
 DATA_TOTAL = "data stages (sum)"
 END_TO_END = "data stages end to end"
 WITHOUT_DFE = "validate without DfE rules"
@@ -173,14 +173,16 @@ def run_bench(
                 with _measure(m, rss, size, "transform"):
                     core = stages.stage_transform(validated, params)
                 with _measure(m, rss, size, "measures"):
-                    pubs = stages.stage_measures(core, params)
+                    measured = stages.stage_measures(core, params)
+                with _measure(m, rss, size, "disclosure"):  # linked protection + audit
+                    pubs = stages.stage_disclosure(params, measured, validated, lambda _m: None)
                 stage_rows = [
                     r for r in m.rows[-len(DATA_STAGES) - 1 :] if r["stage"] != WITHOUT_DFE
                 ]
                 peak = max(r["peak_rss"] for r in stage_rows)
                 m.add(size, DATA_TOTAL, sum(r["seconds"] for r in stage_rows), peak)
                 say(f"  run {i + 1}: data stages {m.rows[-1]['seconds']:.1f} s")
-                del ingested, validated, core, pubs
+                del ingested, validated, core, measured, pubs
             for _ in range(repeat):
                 # ingest -> processed layer written, as `cic-reports run` does it
                 with _measure(m, rss, size, END_TO_END):

@@ -2,7 +2,8 @@
 
 0 success · 1 rows were quarantined and --strict was given · 2 an input is unusable
 (missing required table or column, unreadable file) · 3 configuration error ·
-4 a notebook or render step failed · 5 some authorities in a multi-authority build failed.
+4 a notebook or render step failed · 5 some authorities in a multi-authority build failed ·
+6 the disclosure audit found a suppressed figure that the published tables expose.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ app = typer.Typer(
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_STRICT, EXIT_INPUT, EXIT_CONFIG, EXIT_RENDER, EXIT_SOME_FAILED = 1, 2, 3, 4, 5
+EXIT_EXPOSED = 6
 DEFAULT_CONFIG = Path("config/sample.yml")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="config/<authority>.yml")]
@@ -61,6 +63,7 @@ def fail(code: int, message: str) -> None:
 
 def guarded(func: Callable[[], object]) -> object:
     """Map the project's known errors to one-line messages and exit codes."""
+    from pipeline.disclosure.linked import DisclosureError
     from pipeline.errors import InputError
     from pipeline.params import ConfigError
     from pipeline.publish.render.errors import RenderError
@@ -74,6 +77,8 @@ def guarded(func: Callable[[], object]) -> object:
         fail(EXIT_CONFIG, str(exc))
     except (NotebookError, RenderError, CommentaryError) as exc:
         fail(EXIT_RENDER, str(exc))
+    except DisclosureError as exc:
+        fail(EXIT_EXPOSED, str(exc))
     except InputError as exc:
         fail(EXIT_INPUT, str(exc))
     except FileNotFoundError as exc:
@@ -253,6 +258,37 @@ def run(
         result = run_all(params, config_path=config.resolve(), jobs=jobs, say=say, force=force)
         say(f"processed tables in {params.processed_dir}")
         return result
+
+    guarded(go)
+
+
+@app.command()
+def audit(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    year_end: YearOpt = None,
+    relaxed: Annotated[
+        bool, typer.Option(help="Linear relaxation only (faster; can miss an integer-only bound)")
+    ] = False,
+) -> None:
+    """Prove the published tables: no suppressed figure can be worked out from them."""
+
+    def go():
+        from pipeline.run.disclosure import audit_processed
+
+        params = _params(config, year_end=year_end)
+        if params.disclosure == "none":
+            typer.echo(
+                "disclosure: none — every figure is published unsuppressed; nothing to audit"
+            )
+            return
+        result = audit_processed(params, integer=not relaxed)
+        for line in result.lines():
+            typer.echo(line)
+        if not result.ok:
+            fail(
+                EXIT_EXPOSED,
+                f"{result.n_exposed} suppressed figure(s) exposed by the published tables",
+            )
 
     guarded(go)
 

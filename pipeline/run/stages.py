@@ -88,19 +88,41 @@ def stage_transform(validated, params: RunParams) -> dict[str, pl.DataFrame]:
         return build_transforms(validated.core, params)
 
 
-def stage_measures(core: dict[str, pl.DataFrame], params: RunParams) -> dict[str, pl.DataFrame]:
-    """Every aggregate computed once, then disclosure control: the pub_ tables."""
+def stage_measures(core: dict[str, pl.DataFrame], params: RunParams):
+    """Every aggregate computed once, each table protected on its own: (out_, pub_, pack values).
+
+    The pub_ tables are published only after `stage_disclosure` has protected them together.
+    """
     from pipeline.measures import compute, publish
     from pipeline.shared import sharing
 
     # one scope: review timeliness, periods crossed with months etc. are computed once
     # and reused by every measure and pack indicator that needs them
     with sharing():
-        return (
-            publish(compute(core, params), params)
-            | _pack_tables(params, core)
-            | _csc_tables(params, core)
-        )
+        outs = compute(core, params)
+        return outs, publish(outs, params) | _csc_tables(params, core), _pack_values(params, core)
+
+
+def stage_disclosure(params: RunParams, measured, validated, say: Say = print):
+    """Every published table protected together, then audited: refuses an exposed set."""
+    from pipeline.run.disclosure import protect_run
+
+    outs, pubs, pack_values = measured
+    truth = {
+        "validation_summary": validated.summary,
+        "validation_rules": validated.rule_counts,
+        "validation_returns": validated.by_return,
+    }
+    protected, protection = protect_run(
+        params, pubs, outs, pack_values, published_validation(validated, params), truth
+    )
+    a = protection.audit
+    say(
+        f"  disclosure: {sum(a.published.values())} cells published, "
+        f"{sum(a.suppressed.values())} suppressed ({protection.added} for linked tables), "
+        f"0 exposed; audit {a.programmes} linear programmes in {a.seconds:.1f} s"
+    )
+    return protected
 
 
 _ROW_COUNTS = ("rows_quarantined", "rows_superseded", "rows_out_of_scope")
@@ -118,8 +140,39 @@ VALIDATION_DISCLOSURE = {
 }
 
 
+ROW_STATUS = ("clean", "quarantined", "superseded", "out_of_scope")  # rows_in is their sum
+
+
+def validation_spec(name: str):
+    """The data-quality table's disclosure spec, with how its counts relate: rows_in is the
+    sum of the statuses, and the returns of a table add up to the table's summary row."""
+    from pipeline.disclosure import DisclosureSpec
+    from pipeline.disclosure.relations import Link
+
+    if name in ("validation_summary", "validation_returns"):
+        dims = {"table": "table"}
+        sums: tuple[str, ...] = ()
+        if name == "validation_returns":
+            dims["return"] = pl.col("return_label").fill_null("multi-year extract")
+            sums = ("return",)
+        links = (Link("rows_in", "input rows", dims, sums=sums),) + tuple(
+            Link(
+                f"rows_{s}",
+                "input rows",
+                {**dims, "status": pl.lit(s)},
+                sums=sums,
+                complete={"status": ROW_STATUS},
+            )
+            for s in ROW_STATUS
+        )
+    else:  # a row can fail several rules: the rule counts do not add up to anything
+        links = (Link("rows_count", "rows failing a rule", {"rule": "rule_code"}),)
+    return DisclosureSpec(**VALIDATION_DISCLOSURE[name], links=links)
+
+
 def published_validation(validated, params: RunParams, warnings=()) -> dict[str, pl.DataFrame]:
-    """The data-quality tables as published: through the same disclosure control; the
+    """The data-quality tables as published: through the same disclosure control (and then,
+    for the SSDA903 and IRO tables, the run-wide protection, `stage_disclosure`); the
     coverage table (years only) and any data-quality warnings as they are."""
     from pipeline.disclosure import DisclosureSpec, protect
     from pipeline.inputs.contract import tables as contract
@@ -133,11 +186,15 @@ def published_validation(validated, params: RunParams, warnings=()) -> dict[str,
     }
     out = {}
     for name, df in tables.items():
-        spec = DisclosureSpec(**VALIDATION_DISCLOSURE[name])
+        spec = validation_spec(name)
         is_csc = pl.col("table").is_in(csc)
         out[f"pub_{name}"] = protect(df.filter(~is_csc), spec, params.disclosure_threshold)
         if name != "validation_returns":
-            out[f"pub_csc_{name}"] = protect(df.filter(is_csc), spec, params.disclosure_threshold)
+            out[f"pub_csc_{name}"] = protect(
+                df.filter(is_csc),
+                DisclosureSpec(**VALIDATION_DISCLOSURE[name]),
+                params.disclosure_threshold,
+            )
     out["pub_validation_coverage"] = validated.coverage_table
     out["pub_data_quality_warnings"] = pl.DataFrame(
         {"warning": list(warnings)}, schema={"warning": pl.String}
@@ -177,7 +234,9 @@ def stage_write(params: RunParams, ingested, validated, core, pubs, warnings=())
             "validation_files": _files_table(ingested.files),
         },
     )
-    io.write_tables(out, pubs | published_validation(validated, params, warnings))
+    # the counted tables as protected together (stage_disclosure); the rest as they are
+    rest = published_validation(validated, params, warnings)
+    io.write_tables(out, pubs | {k: v for k, v in rest.items() if k not in pubs})
 
 
 def process(
@@ -207,7 +266,9 @@ def process(
     for w in warnings:
         timer.say(f"[bold yellow]data-quality warning (--force):[/] {w}")
     with timer.stage("measures"):
-        pubs = stage_measures(core, params)
+        measured = stage_measures(core, params)
+    with timer.stage("disclosure"):
+        pubs = stage_disclosure(params, measured, validated, timer.say)
     for w in guards.benchmark_gaps(pubs, params):
         timer.say(f"[yellow]warning:[/] {w}")
     with timer.stage("write processed"):
@@ -245,17 +306,17 @@ def _files_table(files) -> pl.DataFrame:
     ).rename({"file": "validation_file"})
 
 
-def _pack_tables(params: RunParams, core: dict[str, pl.DataFrame] | None) -> dict:
-    from pipeline.reports.pack import build_pack, catalogue_path
+def _pack_values(params: RunParams, core: dict[str, pl.DataFrame] | None):
+    from pipeline.reports.pack import catalogue_path
+    from pipeline.reports.pack.build import pack_values
 
-    pack = build_pack(
+    return pack_values(
         params,
         month=params.month,
         catalogue_path=catalogue_path(params),
         supplied_path=supplied_path(params),
         core=core,
     )
-    return pack.tables() | {"validation_supplied": pack.quarantine}
 
 
 def _csc_tables(params: RunParams, core: dict[str, pl.DataFrame]) -> dict:

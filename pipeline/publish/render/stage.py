@@ -59,7 +59,19 @@ def variables(params: RunParams) -> dict[str, str]:
         "extract_date": params.extract_date.isoformat(),
         "extract_date_label": _long_date(params.extract_date),
         "disclosure_threshold": str(params.disclosure_threshold),
+        "disclosure_notice": disclosure_notice(params),
     }
+
+
+def disclosure_notice(params: RunParams) -> str:
+    """A notice on every page when the config sets `disclosure: none` (else nothing)."""
+    if params.disclosure != "none":
+        return ""
+    return (
+        "::: {.callout-warning}\n**These figures are not suppressed.** The configuration sets "
+        "`disclosure: none`: small numbers are shown as they are, so this document must not "
+        "be published.\n:::"
+    )
 
 
 def stage_dir(params: RunParams) -> Path:

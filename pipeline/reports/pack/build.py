@@ -104,15 +104,24 @@ def computed_values(
     catalogue: Catalogue, core: dict, months: list[dt.date], population: int | None, threshold: int
 ) -> pl.DataFrame:
     """Every computed indicator for every month, after disclosure control."""
+    return _protected(_computed(catalogue, core, months, population), threshold)
+
+
+def _computed(
+    catalogue: Catalogue, core: dict, months: list[dt.date], population: int | None
+) -> pl.DataFrame | None:
     frames = []
     for ind in catalogue.indicators:
         if not ind.is_computed:
             continue
         out = ind_mod.compute(ind.function, core, months, population)
         frames.append(out.with_columns(pl.lit(ind.id).alias("indicator_id")))
-    if not frames:
+    return pl.concat(frames, how="vertical_relaxed") if frames else None
+
+
+def _protected(df: pl.DataFrame | None, threshold: int) -> pl.DataFrame:
+    if df is None:
         return pl.DataFrame(schema=VALUES_SCHEMA)
-    df = pl.concat(frames, how="vertical_relaxed")
     df = protect(df, COMPUTED_SPEC, threshold)
     return df.select(
         "indicator_id",
@@ -266,6 +275,21 @@ def appendix_table(
     )
 
 
+@dataclass
+class PackValues:
+    """The pack's values before the run-wide (linked) protection; `assemble` finishes it."""
+
+    month: str
+    months: list[str]
+    catalogue: Catalogue
+    cat: pl.DataFrame
+    grid: pl.DataFrame  # every indicator x trend month, protected table by table
+    truth: pl.DataFrame | None  # the same without suppression (checks the declared links)
+    bench: pl.DataFrame
+    quarantine: pl.DataFrame
+    population: int | None
+
+
 def build_pack(
     params: RunParams,
     *,
@@ -275,6 +299,28 @@ def build_pack(
     core: dict | None = None,
 ) -> PackTables:
     """The pack for `month` ('YYYY-MM'): values, appendix (with DOT/RAG) and headlines."""
+    values = pack_values(
+        params, month=month, catalogue_path=catalogue_path, supplied_path=supplied_path, core=core
+    )
+    return assemble(values, values.grid)
+
+
+def assemble(pv: PackValues, grid: pl.DataFrame) -> PackTables:
+    """Appendix (with DOT/RAG) and headlines from the published values grid."""
+    appendix = appendix_table(pv.cat, grid, pv.bench, pv.months)
+    heads = headlines(appendix, pv.months[-1], pv.months[-2], sections=pv.catalogue.sections)
+    return PackTables(pv.month, pv.months, grid, appendix, heads, pv.quarantine)
+
+
+def pack_values(
+    params: RunParams,
+    *,
+    month: str,
+    catalogue_path: Path | str,
+    supplied_path: Path | str | None = None,
+    core: dict | None = None,
+) -> PackValues:
+    """Computed and supplied values for every indicator and trend month, protected per table."""
     from pipeline.inputs.dfe import neighbour_codes, population_0_17
     from pipeline.shared import sharing
 
@@ -290,14 +336,23 @@ def build_pack(
     )
     supplied = read_supplied(supplied_file, catalogue)
     used, set_aside = supplied_values(cat, supplied, has_core=core is not None, threshold=threshold)
-    parts = [used]
+    parts, truth_parts = [used], None
+    population = None
     if core is not None:
         population = population_0_17(params, year_end=financial_year_end(month))
         with sharing():  # indicators share intermediate frames (pipeline.shared)
-            parts.insert(0, computed_values(catalogue, core, trend, population, threshold))
-    values = pl.concat(parts, how="vertical_relaxed").filter(pl.col("month").is_in(trend_labels))
-    values = _round_to_decimals(values, cat)
-    grid = pack_values_grid(cat, values, trend_labels)
+            computed = _computed(catalogue, core, trend, population)
+        parts.insert(0, _protected(computed, threshold))
+        truth_parts = [_protected(computed, 0)]
+
+    def grid_of(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        values = pl.concat(frames, how="vertical_relaxed").filter(
+            pl.col("month").is_in(trend_labels)
+        )
+        return pack_values_grid(cat, _round_to_decimals(values, cat), trend_labels)
+
+    grid = grid_of(parts)
+    truth = grid_of(truth_parts) if truth_parts else None
 
     bench = benchmarks_table(
         catalogue.indicators,
@@ -306,10 +361,8 @@ def build_pack(
         params.statistical_neighbours.label,
         up_to=benchmark_year_cap(month),
     )
-    appendix = appendix_table(cat, grid, bench, months)
-    heads = headlines(appendix, months[-1], months[-2], sections=catalogue.sections)
     quarantine = pl.concat([supplied.quarantine, set_aside], how="vertical_relaxed")
-    return PackTables(month, months, grid, appendix, heads, quarantine)
+    return PackValues(month, months, catalogue, cat, grid, truth, bench, quarantine, population)
 
 
 def build_and_save(params: RunParams, core: dict | None = None) -> PackTables:

@@ -75,6 +75,8 @@ def pack_qmd(params: RunParams, final: bool = False, *, catalogue: Catalogue | N
         + month
         + ": edit the generator, not this file. -->",
         "",
+        "{{< var disclosure_notice >}}",
+        "",
         "## Summary {#sec-pack-summary}",
         "",
         f"{{{{< embed {nb}#txt-pack-headlines >}}}}",

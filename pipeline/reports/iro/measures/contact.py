@@ -15,6 +15,7 @@ import polars as pl
 
 from pipeline.core.coverage import blank_last_year
 from pipeline.disclosure import DisclosureSpec
+from pipeline.disclosure.relations import Link, register_nest
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
 from pipeline.reports.iro.measures.reviews import pct
@@ -108,6 +109,38 @@ def contact_table(core_month_end: pl.DataFrame, core_contacts: pl.DataFrame, par
     return out
 
 
+# population keys: children in care on the snapshot date, by contact (none / 1+, and 2+
+# inside 1+) and by whether contact is expected; "no contact" is an implied cell
+register_nest("contact", "1+", ("1", "2+"))
+_CONTACT = {"contact_6m": "1+", "more_than_one_contact_6m": "2+", "expected_with_contact_6m": "1+"}
+_EXPECTED = {"contact_expected": "yes", "expected_with_contact_6m": "yes"}
+
+
+def _links(prefix: str) -> tuple[Link, ...]:
+    date = f"{prefix}snapshot_date"
+    code = pl.col("measure_code")
+    return (
+        Link(
+            f"{prefix}children_count",
+            "in care",
+            {
+                "date": date,
+                "contact": code.replace_strict(_CONTACT, default=None),
+                "expected": code.replace_strict(_EXPECTED, default=None),
+            },
+            complete={"contact": ("none", "1+"), "expected": ("yes", "no")},
+        ),
+        Link(
+            f"{prefix}denominator_count",
+            "in care",
+            {
+                "date": date,
+                "expected": pl.when(code == "expected_with_contact_6m").then(pl.lit("yes")),
+            },
+        ),
+    )
+
+
 COUNTS = tuple(
     f"{p}{c}"
     for p in ("", "half_year_", "last_year_")
@@ -127,6 +160,7 @@ COUNTS = tuple(
         "in care, or of children for whom contact is expected."
     ),
     disclosure=DisclosureSpec(
+        links=_links("") + _links("half_year_") + _links("last_year_"),
         counts=COUNTS,
         derived={
             f"{p}pct": (f"{p}children_count", f"{p}denominator_count")

@@ -11,6 +11,8 @@ import polars as pl
 
 from pipeline.core.calendar import within_working_days, working_days_between
 from pipeline.disclosure import DisclosureSpec
+from pipeline.disclosure.linked import register_flow
+from pipeline.disclosure.relations import Link, register_nest
 from pipeline.inputs.contract import codes
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
@@ -22,6 +24,21 @@ FORMAL = ("S1", "S2", "S3", "S4", "S5")
 STAGES = (*INFORMAL, *FORMAL)
 RESOLUTION_WD = 20
 GOOD = "GOOD"
+# population keys (docs/disclosure.md): escalations concluded in a year by stage, open at the
+# year end, good-practice notes by quarter (each note once, so quarters add up to the year)
+CONCLUDED, OPEN, NOTES = "escalations concluded", "escalations open", "good practice notes"
+register_nest("stage", "Informal", INFORMAL)
+register_nest("stage", "Formal (stages 1-5)", FORMAL)
+register_flow(NOTES)
+_STAGE_GROUP = {"All escalations": "Total"}
+
+
+def _year(df, p):
+    return pl.lit(p.year_label)
+
+
+def _last_year(df, p):
+    return pl.lit(p.previous.year_label)
 
 
 def _area_labels(pre: bool) -> pl.DataFrame:
@@ -74,7 +91,18 @@ def pre_escalation_types(
         "under each; the total row counts each note and each child once, so the rows add up "
         "to more than the total."
     ),
-    disclosure=DisclosureSpec(counts=("children_count", "notes_count"), within=()),
+    disclosure=DisclosureSpec(
+        counts=("children_count", "notes_count"),
+        within=(),
+        links=(
+            Link(
+                "children_count",
+                "children with a pre-escalation",
+                {"period": _year, "type": "area_code"},
+            ),
+            Link("notes_count", "pre-escalation notes", {"period": _year, "type": "area_code"}),
+        ),
+    ),
 )
 def pre_escalations_by_type(core: Core, params: RunParams) -> pl.DataFrame:
     return pre_escalation_types(core["core_escalations"], core["core_escalation_areas"], params)
@@ -121,7 +149,22 @@ def stage_counts(escalations: pl.DataFrame, params: RunParams) -> pl.DataFrame:
         "once at each stage it concluded."
     ),
     disclosure=DisclosureSpec(
-        counts=("escalations_count", "last_year_escalations_count"), within=()
+        counts=("escalations_count", "last_year_escalations_count"),
+        within=(),
+        links=(
+            Link(
+                "escalations_count",
+                CONCLUDED,
+                {"period": _year, "stage": "stage_code"},
+                sums=("stage",),
+            ),
+            Link(
+                "last_year_escalations_count",
+                CONCLUDED,
+                {"period": _last_year, "stage": "stage_code"},
+                sums=("stage",),
+            ),
+        ),
     ),
 )
 def escalations_by_stage(core: Core, params: RunParams) -> pl.DataFrame:
@@ -155,7 +198,16 @@ def area_mentions(escalations: pl.DataFrame, areas: pl.DataFrame, params: RunPar
         "area of focus. One escalation can name several areas, so these are area mentions: "
         "they add up to more than the number of escalations."
     ),
-    disclosure=DisclosureSpec(counts=("area_mentions_count",)),
+    disclosure=DisclosureSpec(
+        counts=("area_mentions_count",),
+        links=(
+            Link(
+                "area_mentions_count",
+                "escalation area mentions",
+                {"period": _year, "area": "area_code"},
+            ),
+        ),
+    ),
 )
 def escalations_by_area(core: Core, params: RunParams) -> pl.DataFrame:
     return area_mentions(core["core_escalations"], core["core_escalation_areas"], params)
@@ -204,6 +256,10 @@ def resolution(escalations: pl.DataFrame, params: RunParams) -> pl.DataFrame:
     )
 
 
+def _group() -> pl.Expr:
+    return pl.col("stage_group").replace_strict(_STAGE_GROUP, default=pl.col("stage_group"))
+
+
 @measure(
     "escalation_resolution",
     title="Time taken to resolve escalations, and escalations open at the year end",
@@ -215,6 +271,24 @@ def resolution(escalations: pl.DataFrame, params: RunParams) -> pl.DataFrame:
         "then. Informal, formal (stages 1-5) and all escalations."
     ),
     disclosure=DisclosureSpec(
+        links=(
+            Link(
+                "concluded_count", CONCLUDED, {"period": _year, "stage": _group()}, sums=("stage",)
+            ),
+            Link(
+                "resolved_within_20wd_count",
+                CONCLUDED,
+                {"period": _year, "stage": _group(), "within_20wd": pl.lit("yes")},
+                sums=("stage",),
+                complete={"within_20wd": ("yes", "no")},
+            ),
+            Link(
+                "open_at_year_end_count",
+                OPEN,
+                {"date": lambda df, p: pl.lit(p.period_end), "stage": _group()},
+                sums=("stage",),
+            ),
+        ),
         counts=("concluded_count", "resolved_within_20wd_count", "open_at_year_end_count"),
         within=(),
         derived={
@@ -245,6 +319,18 @@ def good_practice(notes: pl.DataFrame, params: RunParams) -> pl.DataFrame:
     )
 
 
+def _period(prefix: str):
+    def expr(df, p):
+        year = p.previous.year_label if prefix else p.year_label
+        return (
+            pl.when(pl.col("period") == "Year")
+            .then(pl.lit(year))
+            .otherwise(pl.concat_str(pl.lit(year + " "), pl.col("period")))
+        )
+
+    return expr
+
+
 @measure(
     "good_practice_notes",
     title="Notes recognising good practice",
@@ -252,7 +338,14 @@ def good_practice(notes: pl.DataFrame, params: RunParams) -> pl.DataFrame:
         "Practice notes of type 'recognition of good practice' dated in each quarter of the "
         "reporting year and in the year as a whole; this year and the year before."
     ),
-    disclosure=DisclosureSpec(counts=("notes_count", "last_year_notes_count"), within=()),
+    disclosure=DisclosureSpec(
+        counts=("notes_count", "last_year_notes_count"),
+        within=(),
+        links=(
+            Link("notes_count", NOTES, {"period": _period("")}),
+            Link("last_year_notes_count", NOTES, {"period": _period("last_year_")}),
+        ),
+    ),
 )
 def good_practice_notes(core: Core, params: RunParams) -> pl.DataFrame:
     return good_practice(core["core_practice_notes"], params)

@@ -14,10 +14,10 @@ from pipeline.core.schemas import empty
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
 from pipeline.reports.iro.measures.profile import (
-    MONTHLY,
     _month_end,
     _months_frame,
     _year_months,
+    monthly_spec,
     share,
 )
 
@@ -51,7 +51,7 @@ def previously_in_care(month_end: pl.DataFrame, previous_permanence: pl.DataFram
         "adoption, special guardianship or a child arrangements order (SSDA903 previous "
         "permanence P1-P4). Percentages are of all children in care that month end."
     ),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("previously"),
 )
 def previously_in_care_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     me = previously_in_care(

@@ -10,10 +10,12 @@ import polars as pl
 
 from pipeline.core.coverage import blank_last_year
 from pipeline.disclosure import DisclosureSpec
+from pipeline.disclosure.relations import Link, month_label, register_nest
 from pipeline.inputs.contract import codes
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
 from pipeline.reports.iro.measures.reviews import (
+    REVIEWS,
     core_periods,
     in_year,
     month_end_expr,
@@ -23,6 +25,27 @@ from pipeline.reports.iro.measures.reviews import (
 
 UNDER_4 = "PN0"
 PARTICIPATED = ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6")
+# population keys: reviews by participation code; eligible and participated are unions of codes
+ELIGIBLE, PARTICIPATED_ANY = "PN1-PN7", "PN1-PN6"
+register_nest("participation", ELIGIBLE, (PARTICIPATED_ANY, "PN7"))
+register_nest("participation", PARTICIPATED_ANY, PARTICIPATED)
+PARTICIPATION_VALUES = ("PN0", ELIGIBLE, "Not recorded")
+
+
+def participation_links(period) -> tuple[Link, ...]:
+    return (
+        Link(
+            "eligible_reviews_count",
+            REVIEWS,
+            {"period": period, "participation": pl.lit(ELIGIBLE)},
+            complete={"participation": PARTICIPATION_VALUES},
+        ),
+        Link(
+            "participated_count",
+            REVIEWS,
+            {"period": period, "participation": pl.lit(PARTICIPATED_ANY)},
+        ),
+    )
 
 
 def participation_counts() -> list[pl.Expr]:
@@ -110,6 +133,7 @@ def _reviews(core: Core, params: RunParams) -> pl.DataFrame:
     title="Children's participation in their reviews, by month",
     definition=DEFINITION + " By month of the review, this year and the year before.",
     disclosure=DisclosureSpec(
+        links=participation_links(month_label()),
         counts=("eligible_reviews_count", "participated_count"),
         derived={"participation_pct": ("participated_count", "eligible_reviews_count")},
     ),
@@ -123,6 +147,7 @@ def participation_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     title="Children's participation in their reviews, this year and last year",
     definition=DEFINITION,
     disclosure=DisclosureSpec(
+        links=participation_links("year_label"),
         counts=("eligible_reviews_count", "participated_count"),
         derived={"participation_pct": ("participated_count", "eligible_reviews_count")},
     ),
@@ -139,6 +164,16 @@ def participation_annual(core: Core, params: RunParams) -> pl.DataFrame:
         "as a percentage of all reviews held in the year (including PN0)."
     ),
     disclosure=DisclosureSpec(
+        links=(
+            Link(
+                "reviews_count",
+                REVIEWS,
+                {"period": lambda df, p: pl.lit(p.year_label), "participation": "code"},
+                # the Total row counts every review, a review with no code too
+                complete={"participation": (*codes("REVIEW_CODE"), "Not recorded")},
+            ),
+            Link("total_count", REVIEWS, {"period": lambda df, p: pl.lit(p.year_label)}),
+        ),
         counts=("reviews_count", "total_count"),
         within=(),
         derived={"pct": ("reviews_count", "total_count")},

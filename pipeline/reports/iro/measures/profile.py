@@ -28,6 +28,14 @@ from pipeline.core.month_end import (
 from pipeline.core.periods import periods_of_care
 from pipeline.core.schemas import empty
 from pipeline.disclosure import DisclosureSpec
+from pipeline.disclosure.relations import (
+    Link,
+    RatioLink,
+    month_label,
+    quarter_label,
+    register_nest,
+    share_links,
+)
 from pipeline.inputs import dfe
 from pipeline.inputs.contract import codes, codes_for
 from pipeline.measures import Core, measure
@@ -67,6 +75,66 @@ MONTHLY = DisclosureSpec(
     within=("month_end_date",),
     derived={"children_pct": ("children_count",)},
 )
+IN_CARE = "in care"  # population key: children in care on a date (pipeline.disclosure.relations)
+STARTING, LEAVING = "children starting", "children leaving"  # distinct children per period
+
+
+def monthly_spec(dim: str, category=None, **kw) -> DisclosureSpec:
+    """MONTHLY, linked: the category is dimension `dim` of the children in care that month end."""
+    links, ratios = share_links(
+        IN_CARE,
+        dim,
+        {"date": "month_end_date"},
+        category="category" if category is None else category,
+        **kw,
+    )
+    return DisclosureSpec(
+        counts=MONTHLY.counts,
+        within=MONTHLY.within,
+        derived=MONTHLY.derived,
+        links=links,
+        ratios=ratios,
+    )
+
+
+def _ls_code(col: str = "category") -> pl.Expr:
+    """'C2 Full care order' -> 'C2' (the dimension value is the code; groups nest codes)."""
+    return (
+        pl.when(pl.col(col) == NOT_RECORDED)
+        .then(pl.col(col))
+        .otherwise(pl.col(col).str.split(" ").list.first())
+    )
+
+
+def _year_label_expr(col: str = "year_end") -> pl.Expr:
+    return pl.concat_str(
+        (pl.col(col) - 1).cast(pl.String),
+        pl.lit("-"),
+        (pl.col(col) % 100).cast(pl.String).str.zfill(2),
+    )
+
+
+# One band system for every published table (docs/disclosure.md): the Dorset monthly bands and
+# the DfE 31 March bands are unions of the same finest bands, so the tables nest.
+register_nest("age", "0-4", ("Under 1", "1-4"))
+register_nest("age", "10-15", ("10-12", "13-15"))
+_LS_GROUPS: dict[str, list[str]] = {}
+for _code, _group in codes("LS_GROUP").items():
+    _LS_GROUPS.setdefault(_group, []).append(_code)
+for _group, _codes in _LS_GROUPS.items():
+    register_nest("legal_status", _group, _codes)
+register_nest("legal_status", "Care order", ("Interim care order", "Full care order"))
+register_nest("legal_status", "Voluntary agreement (section 20)", ("Section 20 (voluntary)",))
+register_nest(
+    "legal_status",
+    "Other legal status",  # england_comparison: everything not a care, placement or s20 order
+    ("Emergency and police protection", "Youth justice", "Short breaks", NOT_RECORDED),
+)
+_OTHER_GROUPS = [g for g in dict.fromkeys(codes("ETHNIC_GROUP").values()) if g != "White"] + [
+    NOT_RECORDED
+]
+register_nest("ethnicity", "White", ("White British", "White (not British)"))
+register_nest("ethnicity", "Not White British", ("White (not British)", *_OTHER_GROUPS))
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -252,6 +320,16 @@ def _in_care_on(core: Core, dates: list[dt.date]) -> pl.DataFrame:
             "uasc_pct": ("uasc_count", "children_count"),
             "non_uasc_rate_per_10k": ("children_count", "uasc_count"),
         },
+        links=(
+            Link("children_count", IN_CARE, {"date": "month_end_date"}),
+            Link(
+                "uasc_count",
+                IN_CARE,
+                {"date": "month_end_date", "uasc": pl.lit("yes")},
+                complete={"uasc": ("yes", "no")},
+            ),
+        ),
+        ratios=(RatioLink("uasc_pct", "uasc_count", "children_count"),),
     ),
 )
 def cic_monthly(core: Core, params: RunParams) -> pl.DataFrame:
@@ -323,7 +401,7 @@ _MONTHLY_DEF = (
     "cic_age_monthly",
     title="Children in care at each month end, by age",
     definition=_MONTHLY_DEF.format(what="age in whole years at the month end"),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("age"),
 )
 def cic_age_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     return _monthly(core, params, pl.col("age_band").fill_null(NOT_RECORDED), AGE_BANDS)
@@ -335,7 +413,7 @@ def cic_age_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     definition=_MONTHLY_DEF.format(
         what="ethnic group (the DfE major groups of the child's recorded ethnicity)"
     ),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("ethnicity"),
 )
 def cic_ethnicity_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     order = tuple(dict.fromkeys(codes("ETHNIC_GROUP").values()))
@@ -349,7 +427,7 @@ def cic_ethnicity_monthly(core: Core, params: RunParams) -> pl.DataFrame:
         what="whether the child's recorded ethnicity is White British (WBRI); children "
         "with ethnicity refused or not yet obtained are counted as not White British"
     ),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("ethnicity"),
 )
 def cic_white_british_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     cat = (
@@ -364,7 +442,7 @@ def cic_white_british_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     "cic_legal_status_monthly",
     title="Children in care at each month end, by legal status",
     definition=_MONTHLY_DEF.format(what="legal status of the episode open at the month end"),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("legal_status", _ls_code()),
 )
 def cic_legal_status_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     return _monthly(core, params, _label("legal_status_code", "LS", with_code=True))
@@ -374,7 +452,7 @@ def cic_legal_status_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     "cic_gender_monthly",
     title="Children in care at each month end, by sex",
     definition=_MONTHLY_DEF.format(what="sex as recorded in the SSDA903 return"),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("sex"),
 )
 def cic_gender_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     # the sexes of the reporting year's code list (M/F/U from 2024-25, 1/2 before)
@@ -388,7 +466,7 @@ def cic_gender_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     definition=_MONTHLY_DEF.format(
         what="category of need recorded on the episode open at the month end"
     ),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("need"),
 )
 def cic_need_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     return _monthly(core, params, _label("need_code", "CIN"))
@@ -400,7 +478,7 @@ def cic_need_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     definition=_MONTHLY_DEF.format(
         what="whole months since the start of the child's current period of care"
     ),
-    disclosure=MONTHLY,
+    disclosure=monthly_spec("duration"),
 )
 def cic_duration_monthly(core: Core, params: RunParams) -> pl.DataFrame:
     return _monthly(core, params, pl.col("duration_band").fill_null(NOT_RECORDED), DURATION_BANDS)
@@ -422,6 +500,16 @@ LONG_STAY = {"12 months or more": 12, "2.5 years or more": 30}
         counts=("children_count",),
         within=("month_end_date", "split"),
         derived={"children_pct": ("children_count",)},
+        links=tuple(
+            share_links(
+                IN_CARE,
+                f"stay_{months}m",
+                {"date": "month_end_date"},
+                category=pl.col("category") == split,
+                where=pl.col("split") == split,
+            )[0][0]
+            for split, months in (("12 months or more", 12), ("2.5 years or more", 30))
+        ),
     ),
 )
 def cic_time_in_care_monthly(core: Core, params: RunParams) -> pl.DataFrame:
@@ -470,6 +558,17 @@ def _starts_by(df: pl.DataFrame, by: tuple[str, ...], keys: pl.DataFrame) -> pl.
         counts=("children_count",),
         within=("month_end_date", "breakdown"),
         derived={"children_pct": ("children_count",)},
+        links=tuple(
+            share_links(STARTING, dim, {"period": month_label()}, where=pl.col("breakdown") == b)[
+                0
+            ][0]
+            for b, dim in (
+                ("Age at start", "start_age"),
+                ("Legal status at start", "start_ls"),
+                ("Category of need", "start_need"),
+            )
+        ),
+        ratios=(RatioLink("children_pct", "children_count", "drop:start_age,start_ls,start_need"),),
     ),
 )
 def starts_monthly(core: Core, params: RunParams) -> pl.DataFrame:
@@ -491,6 +590,19 @@ def starts_monthly(core: Core, params: RunParams) -> pl.DataFrame:
         counts=("children_count",),
         within=("breakdown",),
         derived={"children_pct": ("children_count",)},
+        links=tuple(
+            share_links(
+                STARTING,
+                dim,
+                {"period": lambda df, p: pl.lit(p.year_label)},
+                where=pl.col("breakdown") == b,
+            )[0][0]
+            for b, dim in (
+                ("Age at start", "start_age"),
+                ("Legal status at start", "start_ls"),
+                ("Category of need", "start_need"),
+            )
+        ),
     ),
 )
 def starts_year(core: Core, params: RunParams) -> pl.DataFrame:
@@ -519,6 +631,8 @@ def starts_year(core: Core, params: RunParams) -> pl.DataFrame:
         counts=("children_count",),
         within=("year_end_date",),
         derived={"children_pct": ("children_count",)},
+        links=share_links(LEAVING, "reason", {"period": "year_label"}, category="reason_group")[0],
+        ratios=share_links(LEAVING, "reason", {"period": "year_label"}, category="reason_group")[1],
     ),
 )
 def leavers_reason_trend(core: Core, params: RunParams) -> pl.DataFrame:
@@ -565,6 +679,11 @@ def leavers_reason_trend(core: Core, params: RunParams) -> pl.DataFrame:
     disclosure=DisclosureSpec(
         counts=("children_count", "starts_count", "ends_count"),
         derived={"children_change_pct": ("children_count",)},
+        links=(
+            Link("children_count", IN_CARE, {"date": "year_end_date"}),
+            Link("starts_count", STARTING, {"period": "year_label"}),
+            Link("ends_count", LEAVING, {"period": "year_label"}),
+        ),
     ),
 )
 def cic_trend_4y(core: Core, params: RunParams) -> pl.DataFrame:
@@ -628,6 +747,12 @@ def cic_trend_4y(core: Core, params: RunParams) -> pl.DataFrame:
             "starts_change_count": ("starts_count", "starts_last_year_count"),
             "ends_change_count": ("ends_count", "ends_last_year_count"),
         },
+        links=(
+            Link("starts_count", STARTING, {"period": quarter_label(None)}),
+            Link("starts_last_year_count", STARTING, {"period": quarter_label(None, prefix="ly")}),
+            Link("ends_count", LEAVING, {"period": quarter_label(None)}),
+            Link("ends_last_year_count", LEAVING, {"period": quarter_label(None, prefix="ly")}),
+        ),
     ),
 )
 def starts_ends_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
@@ -705,6 +830,18 @@ def _at_31_march(core: Core, params: RunParams) -> pl.DataFrame:
         counts=("children_count",),
         within=("age_band",),
         also_within=(("legal_status_group",),),
+        links=(
+            Link(
+                "children_count",
+                IN_CARE,
+                {
+                    "date": lambda df, p: pl.lit(p.period_end),
+                    "age": "age_band",
+                    "legal_status": "legal_status_group",
+                },
+                sums=("age", "legal_status"),
+            ),
+        ),
     ),
 )
 def age_legal_status_31mar(core: Core, params: RunParams) -> pl.DataFrame:
@@ -757,6 +894,21 @@ def age_legal_status_31mar(core: Core, params: RunParams) -> pl.DataFrame:
         # All children = not UASC + UASC in each ethnic group: protect across the row too.
         also_within=(("ethnicity_group",),),
         derived={"children_pct": ("children_count",)},
+        links=(
+            Link(
+                "children_count",
+                IN_CARE,
+                {
+                    "date": lambda df, p: pl.lit(p.period_end),
+                    "ethnicity": "ethnicity_group",
+                    "uasc": pl.col("cohort").replace_strict(
+                        {"All children": "Total", "UASC": "yes", "Not UASC": "no"}
+                    ),
+                },
+                sums=("ethnicity", "uasc"),
+            ),
+        ),
+        ratios=(RatioLink("children_pct", "children_count", "drop:ethnicity"),),
     ),
 )
 def ethnicity_uasc_31mar(core: Core, params: RunParams) -> pl.DataFrame:
@@ -846,6 +998,27 @@ def england_published(
         counts=("la_count", "la_denominator_count"),
         within=("comparison",),
         derived={"la_value": ("la_count", "la_denominator_count")},
+        links=(
+            Link(
+                "la_count",
+                IN_CARE,
+                {
+                    "date": "year_end_date",
+                    "uasc": pl.when(pl.col("comparison") == "UASC").then(pl.lit("yes")),
+                    "legal_status": pl.when(pl.col("comparison") == "Legal status").then(
+                        pl.col("measure")
+                    ),
+                    "sex": pl.when(pl.col("comparison") == "Sex").then(pl.col("measure")),
+                },
+            ),
+            # the rate's denominator is the 0-17 population, the percentages' the children in care
+            Link(
+                "la_denominator_count",
+                IN_CARE,
+                {"date": "year_end_date"},
+                where=pl.col("unit") == "%",
+            ),
+        ),
     ),
 )
 def england_comparison(core: Core, params: RunParams) -> pl.DataFrame:

@@ -12,10 +12,15 @@ from pipeline.core.calendar import add_working_days, within_working_days
 from pipeline.core.coverage import blank_last_year
 from pipeline.core.periods import periods_of_care
 from pipeline.disclosure import DisclosureSpec
+from pipeline.disclosure.linked import register_flow
+from pipeline.disclosure.relations import Link, month_label, quarter_label
 from pipeline.measures import Core, measure
 from pipeline.params import RunParams
 from pipeline.shared import shared
 
+REVIEWS = "reviews"  # population key: reviews held (each counted once, so months add up)
+register_flow(REVIEWS)
+YES_NO = ("yes", "no")
 FIRST_REVIEW_WD = 20
 RECOMMENDATIONS_WD = 5
 MINUTES_WD = 20
@@ -227,6 +232,15 @@ def monthly_timeliness(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame
     disclosure=DisclosureSpec(
         counts=("reviews_count", "in_timescale_count"),
         derived={"in_timescale_pct": ("in_timescale_count", "reviews_count")},
+        links=(
+            Link("reviews_count", REVIEWS, {"period": month_label()}),
+            Link(
+                "in_timescale_count",
+                REVIEWS,
+                {"period": month_label(), "timely": pl.lit("yes")},
+                complete={"timely": YES_NO},
+            ),
+        ),
     ),
 )
 def reviews_monthly(core: Core, params: RunParams) -> pl.DataFrame:
@@ -313,6 +327,28 @@ def annual_table(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame:
     )
 
 
+def _year(df: pl.DataFrame, p: RunParams) -> pl.Expr:
+    return pl.lit(p.year_label)
+
+
+def _last_year(df: pl.DataFrame, p: RunParams) -> pl.Expr:
+    return pl.lit(p.previous.year_label)
+
+
+def _flag_dim(code: str) -> pl.Expr:
+    return pl.when(pl.col("measure_code") == code).then(pl.lit("yes"))
+
+
+ANNUAL_DIMS = {
+    "timely": _flag_dim("in_timescale"),
+    "recommendations": _flag_dim("recommendations_issued"),
+    "recommendations_5wd": _flag_dim("recommendations_within_5wd"),
+    "minutes": _flag_dim("minutes_completed"),
+    "minutes_20wd": _flag_dim("minutes_distributed_within_20wd"),
+}
+ANNUAL_COMPLETE = {d: YES_NO for d in ANNUAL_DIMS}
+
+
 @measure(
     "reviews_annual",
     title="Reviews, recommendations and minutes: this year and last year",
@@ -326,6 +362,17 @@ def annual_table(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame:
         "percentage (the count for reviews held) with the year before."
     ),
     disclosure=DisclosureSpec(
+        links=(
+            Link("count", REVIEWS, {"period": _year, **ANNUAL_DIMS}, complete=ANNUAL_COMPLETE),
+            Link(
+                "last_year_count",
+                REVIEWS,
+                {"period": _last_year, **ANNUAL_DIMS},
+                complete=ANNUAL_COMPLETE,
+            ),
+            Link("denominator_count", REVIEWS, {"period": _year}),
+            Link("last_year_denominator_count", REVIEWS, {"period": _last_year}),
+        ),
         counts=("count", "denominator_count", "last_year_count", "last_year_denominator_count"),
         derived={
             "pct": ("count", "denominator_count"),
@@ -416,6 +463,23 @@ QUARTERLY_SPEC = DisclosureSpec(
         "last_year_pct": ("last_year_reviews_count", "last_year_total_count"),
     },
 )
+STATUS = {"Out of timescale": "no", "In timescale": "yes", "Total held": "Total"}
+
+
+def quarterly_spec(dim: str) -> DisclosureSpec:
+    """QUARTERLY_SPEC, linked: out / in / total rows are a yes/no split of the quarter's reviews."""
+    links = []
+    for prefix in ("", "last_year_"):
+        period = {"period": quarter_label(None, prefix=prefix)}
+        status = pl.col("status").replace_strict(STATUS, default=None)
+        links.append(Link(f"{prefix}reviews_count", REVIEWS, {**period, dim: status}, sums=(dim,)))
+        links.append(Link(f"{prefix}total_count", REVIEWS, period))
+    return DisclosureSpec(
+        counts=QUARTERLY_SPEC.counts,
+        within=QUARTERLY_SPEC.within,
+        derived=QUARTERLY_SPEC.derived,
+        links=tuple(links),
+    )
 
 
 @measure(
@@ -426,7 +490,7 @@ QUARTERLY_SPEC = DisclosureSpec(
         "and within statutory timescales, with percentages of all reviews held in the quarter; "
         "this year and the year before."
     ),
-    disclosure=QUARTERLY_SPEC,
+    disclosure=quarterly_spec("timely"),
 )
 def reviews_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
     timeliness = review_timeliness(core["core_reviews"], core_periods(core), params)
@@ -447,7 +511,7 @@ def reviews_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
         "the review (in timescale) or later or not at all by the extract date (out of "
         "timescale); this year and the year before."
     ),
-    disclosure=QUARTERLY_SPEC,
+    disclosure=quarterly_spec("minutes_20wd"),
 )
 def minutes_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
     out = quarterly_status(
@@ -499,6 +563,28 @@ def sw_report_quarters(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame
         "date (a report not received counts as late); this year and the year before."
     ),
     disclosure=DisclosureSpec(
+        links=tuple(
+            link
+            for prefix in ("", "last_year_")
+            for link in (
+                Link(
+                    f"{prefix}due_count",
+                    REVIEWS,
+                    {"period": quarter_label(None, prefix=prefix), "sw_due": pl.lit("yes")},
+                    complete={"sw_due": YES_NO},
+                ),
+                Link(
+                    f"{prefix}on_time_count",
+                    REVIEWS,
+                    {
+                        "period": quarter_label(None, prefix=prefix),
+                        "sw_due": pl.lit("yes"),
+                        "sw_on_time": pl.lit("yes"),
+                    },
+                    complete={"sw_on_time": YES_NO},
+                ),
+            )
+        ),
         counts=("on_time_count", "due_count", "last_year_on_time_count", "last_year_due_count"),
         derived={
             "on_time_pct": ("on_time_count", "due_count"),
