@@ -348,46 +348,6 @@ def _audit_component(
             result.binding[k], result.binding_ratios[k] = _binding(system, members, res, ratio_ids)
 
 
-def component_exposures(
-    system: System, comp: int, threshold: int, *, integer: bool = False
-) -> list[Exposure]:
-    """The exposed keys of one component as it stands, each with its binding candidates."""
-    members = system.components[comp]
-    result = AuditResult(threshold)
-    states = [system.status(system.keys[i])[0] for i in members]
-    for i, state in zip(members, states, strict=True):
-        k = system.keys[i]
-        if state == "known" and any(c.suppressed for c in system.by_key[k]):
-            v = system.status(k)[1]
-            _record(
-                result,
-                Exposure(k, v, v, [c for c in system.by_key[k] if c.suppressed], "shown elsewhere"),
-            )
-            result.binding[k] = [k]
-    unknown = [n for n, st in enumerate(states) if st != "known"]
-    if unknown and len(members) > 1:
-        _audit_component(system, members, states, unknown, comp, threshold, integer, result, True)
-    out = [e for es in result.exposed.values() for e in es] + result.implied_exposed
-    for e in out:
-        e.binding = result.binding.get(e.key, [])
-        e.binding_ratios = result.binding_ratios.get(e.key, [])
-    return out
-
-
-def interval(system: System, comp: int, k: Key) -> tuple[float, float]:
-    """Relaxed (continuous) smallest and largest value of key k given what is published now."""
-    members = system.components[comp]
-    bounds = _bounds(system, members)
-    a_eq, b_eq, a_ub, b_ub, _ = _matrices(system, comp, members)
-    n = members.index(system.index[k])
-    c = np.zeros(len(members))
-    c[n] = -1.0
-    hi = -_solve(c, a_ub, b_ub, a_eq, b_eq, bounds, False).fun
-    c[n] = 1.0
-    lo = _solve(c, a_ub, b_ub, a_eq, b_eq, bounds, False).fun
-    return lo, hi
-
-
 def _record(result: AuditResult, e: Exposure) -> None:
     if e.cells:
         result.exposed.setdefault(e.cells[0].report, []).append(e)

@@ -2,13 +2,12 @@
 
 `protect` (pipeline.disclosure) suppresses small counts and protects each table on its own.
 Here all published tables of a run (both reports, every month of the pack, the data-quality
-tables) are put into one relation set (pipeline.disclosure.relations) and audited
-(pipeline.disclosure.audit); while a suppressed or implied cell is exposed, the published
-cell that most cheaply widens its interval (the smallest non-zero cell among those holding
-its bound, read from the linear programme's marginals) is suppressed too — in every table
-that shows the same children — and the affected components are audited again. The loop
-ends when nothing is exposed; `build` then refuses to publish unless the exact (integer)
-audit agrees.
+tables) are put into one relation set (pipeline.disclosure.relations): a key suppressed
+anywhere is suppressed everywhere, a structural pass makes every sum hide its protected
+members, and then the audit (pipeline.disclosure.audit) is run round after round, each
+exposed cell widened by suppressing one of the published figures that hold its bound (read
+from the linear programme's marginals), until nothing is exposed — first with the relaxation,
+then confirmed in whole numbers. `build` refuses to publish unless the final audit is clean.
 """
 
 from __future__ import annotations
@@ -318,27 +317,6 @@ def _structural(system: System, rel: Relations, truth, threshold: int, suppress)
         if not changed:
             break
     return added
-
-
-def _sync_cells(rel: Relations, by_name: dict[str, Published], names: set[str]) -> None:
-    """Cells whose table now suppresses them (a derived count, such as rows_clean)."""
-    for c in rel.cells:
-        if c.table in names and not c.suppressed:
-            f = flag(c.column)
-            df = by_name[c.table].df
-            if f in df.columns and df[f][c.row]:
-                c.suppressed, c.value = True, None
-
-
-def _sync_ratios(rel: Relations, by_name: dict[str, Published]) -> None:
-    """A ratio whose value is now suppressed no longer constrains anything."""
-    for r in rel.ratios:
-        if not r.active:
-            continue
-        df = by_name[r.table].df
-        f = flag(r.column)
-        if f in df.columns and df[f][r.row]:
-            r.active = False
 
 
 def audit_tables(tables: list[Published], params, *, integer: bool = True) -> AuditResult:
