@@ -103,7 +103,7 @@ class Protection:
     tables: dict[str, pl.DataFrame]
     audit: AuditResult
     rounds: int
-    added: int  # cells suppressed by the linked protection
+    added: int  # count cells suppressed by the linked protection (not the per-table rules)
     before: AuditResult | None = None  # the audit of the per-table protection alone
     notes: list[str] = field(default_factory=list)
 
@@ -271,6 +271,7 @@ def protect_linked(tables: list[Published], params, *, check: bool = True) -> Pr
     for name, rows_cols in changes.items():
         by_name[name].df = _apply(by_name[name], rows_cols)
     final = audit(rel, threshold, integer=True, system=system)
+    added = sum(1 for c in rel.cells if c.suppressed and not original[id(c)])
     return Protection({t.name: t.df for t in tables}, final, rounds, added, before=first)
 
 
