@@ -164,10 +164,16 @@ def line_chart(
         )
     return (
         alt.Chart(data, title=title)
-        .mark_line(point=True)
+        .mark_line(point=_has_values(data, y))
         .encode(**enc)
         .properties(width=WIDTH, height=HEIGHT)
     )
+
+
+def _has_values(data: pl.DataFrame, y: str) -> bool:
+    """Points only when some value is published: an empty point layer is an unlabelled image
+    to a screen reader (axe svg-img-alt), e.g. when disclosure control hides every month."""
+    return y in data.columns and data[y].drop_nulls().len() > 0
 
 
 #: Reporting-year month order (April first), for year-on-year charts.
@@ -227,7 +233,7 @@ def year_on_year_chart(
     }
     return (
         alt.Chart(data, title=title)
-        .mark_line(point=True)
+        .mark_line(point=_has_values(data, y))
         .encode(**enc)
         .properties(width=WIDTH, height=HEIGHT)
     )
