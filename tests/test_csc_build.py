@@ -98,7 +98,7 @@ def _value(values, indicator, period, label):
 
 
 def test_month_year_to_date_quarter_and_year(tmp_path):
-    p = params(disclosure_threshold=0, raw=str(tmp_path))
+    p = params(disclosure="none", raw=str(tmp_path))
     v = build_csc(p, _core(), quarter="2023-24 Q4").values
     # 31 March 2024 is in March and in 2023-24; 1 April 2024 is in neither
     assert _value(v, "assessments_completed_count", "month", "2024-03") == (6.0, 6, None)
@@ -151,7 +151,7 @@ def test_supplied_values_for_supplied_indicators_and_absent_inputs(tmp_path):
         "indicator_id,month,value\nbsf_children_count,2024-03,460\ncp_visits_10wd_month_pct,2024-03,64.1\n"
         "assessments_45wd_month_pct,2024-03,99\nnot_an_indicator,2024-03,1\n"
     )
-    t = build_csc(params(raw=str(raw), disclosure_threshold=0), _core(), quarter="2023-24 Q4")
+    t = build_csc(params(raw=str(raw), disclosure="none"), _core(), quarter="2023-24 Q4")
     v = t.values
     assert _value(v, "bsf_children_count", "month", "2024-03")[0] == 460.0
     # no visits extract: the computed indicator shows the supplied figure
@@ -168,7 +168,7 @@ def test_supplied_values_for_supplied_indicators_and_absent_inputs(tmp_path):
 
 
 def test_summary_sentence_from_the_quarter_with_target_and_last_year(tmp_path):
-    t = build_csc(params(disclosure_threshold=0, raw=str(tmp_path)), _core(), quarter="2023-24 Q4")
+    t = build_csc(params(disclosure="none", raw=str(tmp_path)), _core(), quarter="2023-24 Q4")
     text = t.summary.filter(pl.col("indicator_id") == "assessments_45wd_month_pct")["text"][0]
     # no assessment in 2022-23 Q4: no comparison is printed
     assert text == (
