@@ -277,7 +277,7 @@ small_tables = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_tables)
 def test_random_cross_tables_are_protected(case):
     (nr, nc, t), values = case

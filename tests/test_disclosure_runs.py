@@ -125,8 +125,9 @@ def test_audit_command_passes_then_fails_on_an_exposed_set(issue_case, tmp_path)
     assert "Traceback" not in bad.stderr
 
 
-# seed 1 at 30 children makes no practice notes, which the generator cannot write yet
-@pytest.mark.parametrize("children,seed", [(30, 2), (30, 4), (450, 1)])
+# with the issue case (seed 5) two tiny authorities; seed 1 at 30 children makes no practice
+# notes, which the generator cannot write yet
+@pytest.mark.parametrize("children,seed", [(30, 4), (450, 1)])
 def test_tiny_authorities_and_the_sample_pass_the_audit(tmp_path, children, seed):
     cfg = make_config(tmp_path, children, seed)
     params = load_params(cfg)
