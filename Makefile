@@ -28,9 +28,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/ruff format --check pipeline tests
 
-## JupyterLab on notebooks/ with the project's kernel.
+## JupyterLab at the project root, opening notebooks/ (the exploration notebook) first;
+## every notebook (those, and each report's in pipeline/reports/<report>/notebooks/) runs
+## with the project's kernel from its own folder.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --ServerApp.root_dir=. \
+		--MappingKernelManager.default_kernel_name=cic-reports \
+		notebooks/explore-processed-data.ipynb
 
 bench: $(STAMP)
 	$(BIN)/cic-reports bench --config $(CONFIG)

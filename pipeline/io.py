@@ -7,6 +7,7 @@ aggregates before disclosure control; pub_ tables are the only publishable data.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import polars as pl
@@ -48,5 +49,33 @@ def read_table(folder: Path, name: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def read_layer(folder: Path, prefix: str) -> dict[str, pl.DataFrame]:
-    return {p.stem: pl.read_parquet(p) for p in sorted(Path(folder).glob(f"{prefix}*.parquet"))}
+#: Called with (folder, prefix) when a layer is listed: the notebook runner records which
+#: names a notebook could see (pipeline/run/notebooks.py).
+LISTING_HOOKS: list[Callable[[Path, str], None]] = []
+
+
+class Layer(Mapping):
+    """The tables of one layer, each read from its parquet file on first use: a notebook
+    that looks up three tables reads three files (and depends on those alone)."""
+
+    def __init__(self, folder: Path, prefix: str) -> None:
+        self._paths = {p.stem: p for p in sorted(Path(folder).glob(f"{prefix}*.parquet"))}
+        self._loaded: dict[str, pl.DataFrame] = {}
+        for hook in LISTING_HOOKS:
+            hook(Path(folder), prefix)
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        if name not in self._loaded:
+            self._loaded[name] = pl.read_parquet(self._paths[name])
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def read_layer(folder: Path, prefix: str) -> Mapping[str, pl.DataFrame]:
+    """Every `<prefix>*` table of the folder, as a mapping read lazily (`Layer`)."""
+    return Layer(folder, prefix)

@@ -136,8 +136,13 @@ class RunParams(_Frozen):
 
     @property
     def slug(self) -> str:
-        """Folder-safe authority name, e.g. 'wessex-vale-council' (keeps authorities apart)."""
-        return re.sub(r"[^a-z0-9]+", "-", self.authority.name.lower()).strip("-")
+        """The authority's folder name, e.g. 'wessex-vale-council-e06999999': the name made
+        folder-safe, then the ONS code, which alone keeps authorities apart ("St. Helens" and
+        "St Helens" are two folders if their codes differ; a name of punctuation only is just
+        the code, never the output folder itself)."""
+        name = re.sub(r"[^a-z0-9]+", "-", self.authority.name.lower()).strip("-")
+        code = self.authority.new_la_code.lower()
+        return f"{name}-{code}" if name else code
 
     @property
     def year_label(self) -> str:
@@ -191,13 +196,21 @@ class RunParams(_Frozen):
         return self.path(self.paths.dfe)
 
     def with_overrides(self, **changes) -> RunParams:
-        """A validated copy with some fields changed (e.g. year_end from the CLI)."""
+        """A validated copy with some fields changed (e.g. year_end from the CLI).
+
+        A new `year_end` moves a configured `pack_month` by as many years, unless a month is
+        given too: `--year-end 2023` with `pack_month: 2024-03` makes the 2023-03 pack, never
+        the 2024 one (which would overwrite that year's published pack).
+        """
         data = self.model_dump()
+        changes = {("pack_month" if k == "month" else k): v for k, v in changes.items()}
+        new_year = changes.get("year_end")
+        if new_year is not None and changes.get("pack_month") is None and self.pack_month:
+            year, month = self.pack_month.split("-")
+            changes["pack_month"] = f"{int(year) + int(new_year) - self.year_end:04d}-{month}"
         for key, value in changes.items():
             if value is None:
                 continue
-            if key == "month":
-                key = "pack_month"
             if key in Paths.model_fields:
                 data["paths"][key] = value
             else:
@@ -218,26 +231,120 @@ def find_project_root(*starts: Path) -> Path:
     return Path(__file__).resolve().parents[1]
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates (pydantic parses them, so `2024-02-30` is an error naming
+    its key, not a traceback) and with duplicate keys refused (YAML would keep the last)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _key_lines(node, prefix: tuple = ()) -> dict[tuple, int]:
+    """(key, path, ...) -> 1-based line of every mapping key in a composed YAML document."""
+    out: dict[tuple, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = (*prefix, str(key_node.value))
+            out[path] = key_node.start_mark.line + 1
+            out.update(_key_lines(value_node, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*prefix, str(i))] = item.start_mark.line + 1
+            out.update(_key_lines(item, (*prefix, str(i))))
+    return out
+
+
+def _read_config(path: Path) -> tuple[dict, dict[tuple, int]]:
+    """The file's settings and the line of each key; one-line ConfigError otherwise."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}; saved as "
+            "Windows-1252?): save the file as UTF-8"
+        ) from None
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        problem = problem if problem.startswith("duplicate key") else f"not valid YAML ({problem})"
+        raise ConfigError(f"{path}{where}: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings (key: value lines)")
+    return data, (_key_lines(node) if node is not None else {})
+
+
+def _problem(err: dict) -> str:
+    """Pydantic's message for one error, said for a config file."""
+    kind, msg = err["type"], err["msg"]
+    if kind == "extra_forbidden":
+        return "unknown key (docs/configuration.md lists the keys)"
+    if kind == "missing":
+        return "required key missing"
+    value = err.get("input")
+    if isinstance(value, str | int | float | bool) and kind not in (
+        "value_error",
+        "assertion_error",
+    ):
+        return f"{msg} (got {value!r})"
+    return msg.removeprefix("Value error, ")
+
+
+def resolve_config_path(config: Path | str) -> Path:
+    """The config file: as given if it exists (relative to the working folder), else a
+    relative path from the project root above the working folder. A notebook's default
+    `config/sample.yml` therefore works from the notebook's own folder, as JupyterLab runs it."""
+    path = Path(config)
+    if path.is_file() or path.is_absolute():
+        return path
+    candidate = find_project_root(Path.cwd()) / path
+    return candidate if candidate.is_file() else path
+
+
 def load_params(
     config: Path | str, project_dir: Path | str | None = None, **overrides
 ) -> RunParams:
     """Read a configuration file into a RunParams, with one-line errors.
 
+    Any problem (not UTF-8, bad YAML, duplicate or unknown key, wrong type, impossible date
+    or value) is a ConfigError naming the file, the key (and its line) and the problem.
     Relative paths in the file resolve against the project root: `project_dir` if given,
     else the nearest folder above the config file, then above the working folder, that
     holds `_quarto.yml` or `pyproject.toml` (so a config may live anywhere).
     """
-    path = Path(config)
+    path = resolve_config_path(config)
     if not path.is_file():
         raise ConfigError(f"{path}: configuration file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings")
+    data, lines = _read_config(path)
     if project_dir is not None:
         root = Path(project_dir).resolve()
         if not root.is_dir():
@@ -247,8 +354,16 @@ def load_params(
         data.setdefault("root", str(find_project_root(path.resolve().parent, Path.cwd())))
     try:
         params = RunParams.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = tuple(str(p) for p in err["loc"])
+        loc = ".".join(key) or "(top level)"
+        line = next((lines[key[:n]] for n in range(len(key), 0, -1) if key[:n] in lines), None)
+        where = f" line {line}" if line else ""
+        raise ConfigError(f"{path}{where}: {loc}: {_problem(err)}") from None
+    try:
         return params.with_overrides(**overrides) if overrides else params
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise ConfigError(f"{path}: {loc}: {err['msg']}") from None
+        raise ConfigError(f"{path}: {loc} (from the command line): {_problem(err)}") from None

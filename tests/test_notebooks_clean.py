@@ -28,7 +28,13 @@ def _dirty(path: Path) -> list[str]:
 
 
 def test_committed_notebooks_have_no_outputs():
-    found = {p.name: _dirty(p) for p in sorted(REPORTS.glob("*/notebooks/*.ipynb"))}
+    # each report's notebooks and the analysts' (notebooks/: child-level when run)
+    paths = [
+        *REPORTS.glob("*/notebooks/*.ipynb"),
+        *(REPORTS.parents[1] / "notebooks").glob("*.ipynb"),
+    ]
+    found = {p.name: _dirty(p) for p in sorted(paths)}
+    assert "explore-processed-data.ipynb" in found
     assert found
     dirty = {k: v for k, v in found.items() if v}
     assert not dirty, f"run `python -m pipeline.run.notebooks` to strip: {dirty}"
@@ -91,7 +97,15 @@ def test_run_notebooks_executes_with_parameters_and_names_a_failing_cell(tmp_pat
     nbs = tmp_path / "notebooks"
     done = run_notebooks(params, [nbs / "ok.ipynb"], config_path=tmp_path / "c.yml")
     out = done["ok"]
-    assert out == tmp_path / "build" / "wessex-vale-council" / "2023-24" / "notebooks" / "ok.ipynb"
+    assert (
+        out
+        == tmp_path
+        / "build"
+        / "wessex-vale-council-e06999999"
+        / "2023-24"
+        / "notebooks"
+        / "ok.ipynb"
+    )
     text = out.read_text()
     assert "2024 2024-03" in text
     with pytest.raises(NotebookError) as exc:

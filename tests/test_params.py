@@ -99,3 +99,111 @@ def test_missing_file_and_bad_yaml(tmp_path):
         load_params(tmp_path / "nope.yml")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_params(write(tmp_path, "a: [1,\n"))
+
+
+# ---------------------------------------------------------------- every config problem: one line
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            BASE.replace("2024-04-30", "2024-02-30"),
+            r"la\.yml line 3: extract_date: .*day value is outside expected range.*'2024-02-30'",
+        ),
+        (
+            BASE.replace("year_end: 2024", "year_end: twenty"),
+            r"la\.yml line 2: year_end: Input should be a valid integer.*'twenty'",
+        ),
+        (BASE + "disclosure_treshold: 5\n", r"la\.yml line 5: disclosure_treshold: unknown key"),
+        (BASE + "paths:\n  raww: data/x\n", r"la\.yml line 6: paths\.raww: unknown key"),
+        (BASE + "year_end: 2023\n", r"la\.yml line 5: duplicate key 'year_end'"),
+        (BASE + "pack_month: 2024-3\n", r"la\.yml line 5: pack_month: String should match pattern"),
+        ("- just\n- a list\n", r"la\.yml: expected a mapping of settings"),
+        ("authority: {name: [\n", r"la\.yml line 2: not valid YAML"),
+        (
+            BASE.replace("population: {children_0_17: 50000}\n", ""),
+            r"la\.yml: population: required key missing",
+        ),
+    ],
+)
+def test_config_problems_are_one_line_naming_file_key_and_problem(tmp_path, text, expected):
+    import re
+
+    with pytest.raises(ConfigError) as exc:
+        load_params(write(tmp_path, text))
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert re.search(expected, msg), msg
+
+
+def test_a_config_saved_as_windows_1252_is_one_line_naming_the_line(tmp_path):
+    path = tmp_path / "la.yml"
+    path.write_bytes(BASE.replace("Test LA", "Test LA \u2013 Council").encode("cp1252"))
+    with pytest.raises(ConfigError) as exc:
+        load_params(path)
+    msg = str(exc.value)
+    assert (
+        msg
+        == f"{path} line 1: not UTF-8 text (byte 0x96; saved as Windows-1252?): save the file as UTF-8"
+    )
+
+
+def test_utf8_with_bom_is_accepted(tmp_path):
+    path = tmp_path / "la.yml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))
+    assert load_params(path).extract_date == dt.date(2024, 4, 30)
+
+
+def test_cli_prints_config_problems_with_exit_3(tmp_path):
+    import subprocess
+    import sys
+
+    path = write(tmp_path, BASE.replace("2024-04-30", "2024-02-30"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "validate", "--raw", str(tmp_path), "--config", str(path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 3
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "extract_date" in lines[0] and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- folders unique per authority
+def _authority(tmp_path, name: str, code: str):
+    text = BASE.replace("name: Test LA", f"name: {name!r}").replace("E06000123", code)
+    return load_params(write(tmp_path, text))
+
+
+def test_output_folders_are_unique_per_authority(tmp_path):
+    # St Helens is E08000013; a second authority with a near-identical name has its own code
+    a = _authority(tmp_path, "St. Helens", "E08000013")
+    b = _authority(tmp_path, "St Helens", "E08000099")
+    assert a.slug == "st-helens-e08000013" and b.slug == "st-helens-e08000099"
+    assert a.output_dir / a.slug != b.output_dir / b.slug
+    punct = _authority(tmp_path, "!!! ...", "E06000123")
+    assert punct.slug == "e06000123"  # never the output folder itself
+    assert (punct.output_dir / punct.slug) != punct.output_dir
+
+
+# ---------------------------------------------------------------- the pack month follows the year
+def test_an_earlier_year_moves_the_configured_pack_month_with_it(tmp_path):
+    p = load_params(write(tmp_path, BASE + "pack_month: 2024-01\n"))
+    assert p.month == "2024-01"
+    assert (
+        load_params(write(tmp_path, BASE + "pack_month: 2024-01\n"), year_end=2023).month
+        == "2023-01"
+    )
+    assert (
+        load_params(write(tmp_path, BASE + "pack_month: 2024-03\n"), year_end=2022).month
+        == "2022-03"
+    )
+    # a month given as well wins; no pack_month: March of the year, as before
+    q = load_params(write(tmp_path, BASE + "pack_month: 2024-03\n"), year_end=2023, month="2022-11")
+    assert q.month == "2022-11"
+    assert load_params(write(tmp_path, BASE), year_end=2023).month == "2023-03"
+
+
+def test_a_relative_config_path_resolves_from_the_project_root_in_any_folder(monkeypatch):
+    notebooks = ROOT / "pipeline" / "reports" / "iro" / "notebooks"
+    monkeypatch.chdir(notebooks)  # where JupyterLab starts a notebook's kernel
+    p = load_params("config/sample.yml")
+    assert p.root == ROOT.resolve() and p.processed_dir == (ROOT / "data" / "processed").resolve()

@@ -212,7 +212,7 @@ MADE_BY = {
 def test_html_is_one_self_contained_file(rendered):
     params, result = rendered
     assert result.path == (
-        params.output_dir / "wessex-vale-council" / "iro-annual-report-2023-24.html"
+        params.output_dir / "wessex-vale-council-e06999999" / "iro-annual-report-2023-24.html"
     )
     html = result.path.read_text()
     for tag, attrs in _tags(html):

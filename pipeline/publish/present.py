@@ -16,6 +16,9 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import polars as pl
@@ -501,6 +504,28 @@ def markdown_text(text: str) -> str:
     return _MD_ESCAPE.sub(r"\\\1", " ".join(text.split()))
 
 
+#: A chart's PNG is needed only for DOCX and PDF. While `deferred_pngs()` is active (the
+#: build's notebook runner) the image carries these bytes and the chart's spec instead, and
+#: the render stage draws the PNG only for a format that shows it (render/embed.py).
+PNG_PLACEHOLDER = b"cic-reports:deferred-png:"
+_DEFER_PNG: ContextVar[bool] = ContextVar("cic_defer_png", default=False)
+
+
+@contextmanager
+def deferred_pngs() -> Iterator[None]:
+    token = _DEFER_PNG.set(True)
+    try:
+        yield
+    finally:
+        _DEFER_PNG.reset(token)
+
+
+def _png_or_placeholder(chart: Any) -> bytes:
+    if _DEFER_PNG.get():
+        return PNG_PLACEHOLDER + _spec_json(chart_spec(chart)).encode("utf-8")
+    return chart_png(chart)
+
+
 #: Metadata key on a chart's display output: {"caption": ..., "alt": ...}. The render stage
 #: turns it into the cell's `fig-cap`/`fig-alt` (pipeline/publish/render/embed.py).
 FIGURE_KEY = "cic-reports/figure"
@@ -515,7 +540,7 @@ def chart_markdown(chart: Any, *, alt_text: str, label: str | None = None) -> st
     because Quarto 1.7 adds require.js and jQuery from a CDN for any `text/html` output.
     The trailing backslash (a line break) keeps the image inline, not a captioned figure.
     """
-    png = base64.b64encode(chart_png(chart)).decode("ascii")
+    png = base64.b64encode(_png_or_placeholder(chart)).decode("ascii")
     return (
         "```{=html}\n"
         + chart_html(chart, alt_text=alt_text, label=label)
@@ -532,6 +557,8 @@ def chart_bundle(
     """(data, metadata) of a chart's display output; see `chart`."""
     if not alt_text or not alt_text.strip():
         raise ValueError("chart(): alt_text is required")
+    if not isinstance(chart, dict):
+        chart = chart.to_dict()  # once: altair validates the whole spec on every to_dict
     caption = caption or chart_title(chart)
     if not caption or not caption.strip():
         raise ValueError("chart(): give the chart a title or pass caption=")

@@ -15,6 +15,7 @@ column, so it runs on the column in full. Results are the same rows either way.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
@@ -101,46 +102,79 @@ def _validate(gx, context, source, name: str, frame: pl.DataFrame, table: str, r
         )
 
 
-def run_suites(raw: dict[str, pl.DataFrame], rules: list[Rule]) -> pl.DataFrame:
-    """Failing (table, row_id, rule_code) for every contract rule, computed by GX.
+@dataclass
+class SuiteInput:
+    """One suite's frame: each needed column's distinct values (`distinct` maps positions
+    back to values) for the value-wise rules, or the needed columns in full."""
 
-    `raw[table]` must have `row_id` equal to its row position (the pandas index).
-    """
+    table: str
+    name: str
+    frame: pl.DataFrame
+    rules: list[Rule]
+    distinct: dict | None = None
+
+
+def plan_suites(raw: dict[str, pl.DataFrame], rules: list[Rule]) -> list[SuiteInput]:
+    """The frames GX validates, per table (see the module docstring)."""
     by_table: dict[str, list[Rule]] = {}
     for r in rules:
         if r.gx is not None and raw[r.table].height:
             by_table.setdefault(r.table, []).append(r)
-    if not by_table:
-        return pl.DataFrame(schema=FAILURES_SCHEMA)
-    gx, context = _context()
-    source = context.data_sources.add_pandas("raw")
-    found: list[pl.DataFrame] = []
-
-    def add(table: str, code: str, rows) -> None:
-        if len(rows):
-            found.append(
-                pl.DataFrame({"row_id": rows}, schema={"row_id": pl.UInt32}).with_columns(
-                    table=pl.lit(table), rule_code=pl.lit(code)
-                )
-            )
-
+    plans = []
     for table, table_rules in by_table.items():
         df = raw[table]
         values = [r for r in table_rules if r.gx[0] in VALUE_WISE]
         whole = [r for r in table_rules if r.gx[0] not in VALUE_WISE]
         if values:
             frame, distinct = _distinct_frame(df, sorted({r.gx[1]["column"] for r in values}))
-            for code, column, idx in _validate(gx, context, source, table, frame, table, values):
-                if idx:
-                    d = distinct[column]
-                    failing = d.gather([i if i < len(d) else 0 for i in idx])
-                    add(table, code, _rows_holding(df, column, failing))
+            plans.append(SuiteInput(table, table, frame, values, distinct))
         if whole:
             frame = df.select(sorted({r.gx[1]["column"] for r in whole}))
-            for code, _, idx in _validate(
-                gx, context, source, f"{table}__whole", frame, table, whole
-            ):
-                add(table, code, idx)
+            plans.append(SuiteInput(table, f"{table}__whole", frame, whole))
+    return plans
+
+
+def check(plans: list[SuiteInput]) -> list[tuple[str, str, str, list[int]]]:
+    """(suite name, rule code, column, unexpected positions) for every expectation: GX."""
+    if not plans:
+        return []
+    gx, context = _context()
+    source = context.data_sources.add_pandas("raw")
+    return [
+        (s.name, code, column, list(idx))
+        for s in plans
+        for code, column, idx in _validate(gx, context, source, s.name, s.frame, s.table, s.rules)
+    ]
+
+
+def failures_from(raw: dict[str, pl.DataFrame], plans: list[SuiteInput], results) -> pl.DataFrame:
+    """Failing (table, row_id, rule_code) from `check`'s results."""
+    by_name = {s.name: s for s in plans}
+    found: list[pl.DataFrame] = []
+    for name, code, column, idx in results:
+        if not idx:
+            continue
+        s = by_name[name]
+        if s.distinct is not None:
+            d = s.distinct[column]
+            failing = d.gather([i if i < len(d) else 0 for i in idx])
+            rows = _rows_holding(raw[s.table], column, failing)
+        else:
+            rows = idx
+        found.append(
+            pl.DataFrame({"row_id": rows}, schema={"row_id": pl.UInt32}).with_columns(
+                table=pl.lit(s.table), rule_code=pl.lit(code)
+            )
+        )
     if not found:
         return pl.DataFrame(schema=FAILURES_SCHEMA)
     return pl.concat(found, how="vertical").select(list(FAILURES_SCHEMA)).unique()
+
+
+def run_suites(raw: dict[str, pl.DataFrame], rules: list[Rule]) -> pl.DataFrame:
+    """Failing (table, row_id, rule_code) for every contract rule, computed by GX.
+
+    `raw[table]` must have `row_id` equal to its row position (the pandas index).
+    """
+    plans = plan_suites(raw, rules)
+    return failures_from(raw, plans, check(plans))

@@ -3,7 +3,8 @@
 0 success · 1 rows were quarantined and --strict was given · 2 an input is unusable
 (missing required table or column, unreadable file) · 3 configuration error ·
 4 a notebook or render step failed · 5 some authorities in a multi-authority build failed ·
-6 the disclosure audit found a suppressed figure that the published tables expose.
+6 the disclosure audit found a suppressed figure that the published tables expose ·
+7 the executed notebooks are missing, truncated, of mixed runs or stale (run build first).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_STRICT, EXIT_INPUT, EXIT_CONFIG, EXIT_RENDER, EXIT_SOME_FAILED = 1, 2, 3, 4, 5
 EXIT_EXPOSED = 6
+EXIT_STALE = 7
 DEFAULT_CONFIG = Path("config/sample.yml")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="config/<authority>.yml")]
@@ -48,7 +50,15 @@ ForceOpt = Annotated[
 RendererOpt = Annotated[
     str, typer.Option(help="auto (Quarto when installed, else pandoc), quarto or pandoc")
 ]
-YearOpt = Annotated[int | None, typer.Option(help="Reporting year end, e.g. 2024 for 2023-24")]
+YearOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Reporting year end, e.g. 2024 for 2023-24 (a configured pack_month moves with it)"
+    ),
+]
+FreshOpt = Annotated[
+    bool, typer.Option("--fresh", help="Run every stage, reusing nothing from earlier builds")
+]
 
 
 def say(msg: str) -> None:
@@ -69,10 +79,13 @@ def guarded(func: Callable[[], object]) -> object:
     from pipeline.publish.render.errors import RenderError
     from pipeline.reports.pack.catalogue import CatalogueError
     from pipeline.reports.pack.sources import CommentaryError
+    from pipeline.run.build import StaleError
     from pipeline.run.notebooks import NotebookError
 
     try:
         return func()
+    except StaleError as exc:
+        fail(EXIT_STALE, str(exc))
     except (ConfigError, CatalogueError) as exc:
         fail(EXIT_CONFIG, str(exc))
     except (NotebookError, RenderError, CommentaryError) as exc:
@@ -245,19 +258,22 @@ def validate(
 def run(
     config: ConfigOpt = DEFAULT_CONFIG,
     year_end: YearOpt = None,
-    jobs: Annotated[int, typer.Option(help="Notebooks executed in parallel")] = 2,
+    jobs: Annotated[int, typer.Option(help="(kept for compatibility)")] = 2,
     force: ForceOpt = False,
+    fresh: FreshOpt = False,
     project_dir: ProjectOpt = None,
 ) -> None:
-    """Ingest, validate, transform, publish and execute the notebooks."""
+    """Ingest, validate, transform, publish and execute the notebooks (no rendering)."""
 
     def go():
-        from pipeline.run.stages import run as run_all
+        from pipeline.run.build import build as build_run
 
         params = _params(config, project_dir, year_end=year_end)
-        result = run_all(params, config_path=config.resolve(), jobs=jobs, say=say, force=force)
-        say(f"processed tables in {params.processed_dir}")
-        return result
+        outcome = build_run(
+            params, config_path=config, formats=[], say=say, force=force, fresh=fresh
+        )
+        say(f"processed tables in {params.processed_dir} (run {outcome.run_id[:12]})")
+        return outcome
 
     guarded(go)
 
@@ -322,21 +338,24 @@ def say_rendered(result) -> None:
         say(f"[yellow]  warning ({result.renderer}):[/] {escape(warning)}")
 
 
-def _render_docs(params, doc: str, to: str, final: bool, renderer: str = "auto") -> list[Path]:
-    from pipeline.publish.render import render as render_doc
+DOCS = {
+    "iro": ["iro-annual-report"],
+    "pack": ["performance-pack"],
+    "csc": ["csc-performance-report"],
+    "both": ["iro-annual-report", "performance-pack"],
+}
 
-    names = {
-        "iro": ["iro-annual-report"],
-        "pack": ["performance-pack"],
-        "csc": ["csc-performance-report"],
-        "both": ["iro-annual-report", "performance-pack"],
-    }.get(doc, ["iro-annual-report", "performance-pack", "csc-performance-report"])
-    paths = []
-    for name in names:
-        result = render_doc(params, name, to=to, final=final, renderer=renderer)
-        say_rendered(result)
-        paths.append(result.path)
-    return paths
+
+def _docs(doc: str) -> list[str] | None:
+    if doc in ("all", "", None):
+        return None  # every report the last build made
+    return DOCS.get(doc, [doc])
+
+
+def _render_docs(params, doc: str, to: str, final: bool, renderer: str = "auto") -> list[Path]:
+    from pipeline.run.build import render_reports
+
+    return render_reports(params, _docs(doc), [to], renderer=renderer, final=final, say=say)
 
 
 def _configs(paths: list[Path]) -> list[Path]:
@@ -354,23 +373,26 @@ def build_one(
     force: bool = False,
     project_dir: Path | None = None,
     renderer: str = "auto",
+    fresh: bool = False,
 ) -> list[Path]:
-    """Sample if needed, run, render both reports: what `make report` does for one authority."""
+    """Sample if needed, then every stage that needs running (pipeline/run/build.py)."""
+    from pipeline.run.build import build as build_run
     from pipeline.run.stages import has_raw_data
-    from pipeline.run.stages import run as run_all
 
     params = _params(config, project_dir, year_end=year_end)
     if not has_raw_data(params.raw_dir):
         say(f"no extracts in {params.raw_dir}: generating the fictional sample")
         synth(out=params.raw_dir, config=config, year_end=params.year_end, project_dir=project_dir)
-    result = run_all(params, config_path=config.resolve(), jobs=jobs, say=say, force=force)
-    from pipeline.reports.pack.run import appendix_files
-
-    paths = []
-    for fmt in to:  # the CSC report when CIN census (or Annex A) data is present
-        docs = "all" if result.has_csc else "both"
-        paths += _render_docs(params, docs, fmt, final=False, renderer=renderer)
-    return paths + appendix_files(params)
+    outcome = build_run(
+        params,
+        config_path=config,
+        formats=to,
+        renderer=renderer,
+        force=force,
+        fresh=fresh,
+        say=say,
+    )
+    return outcome.paths
 
 
 @app.command()
@@ -382,15 +404,17 @@ def build(
     jobs: Annotated[int, typer.Option(help="Authorities built in parallel")] = 1,
     to: Annotated[list[str] | None, typer.Option(help="Formats: html, docx, pdf")] = None,
     force: ForceOpt = False,
+    fresh: FreshOpt = False,
     project_dir: ProjectOpt = None,
     renderer: RendererOpt = "auto",
 ) -> None:
-    """What `make report` runs: for each authority, sample if empty, run, render."""
+    """What `make report` runs: for each authority, sample if empty, then every stage whose
+    inputs changed (the rest reused), published at once."""
     configs = _configs(config or [DEFAULT_CONFIG])
     formats = to or ["html"]
     if len(configs) == 1:
         paths = guarded(
-            lambda: build_one(configs[0], year_end, 2, formats, force, project_dir, renderer)
+            lambda: build_one(configs[0], year_end, 2, formats, force, project_dir, renderer, fresh)
         )
         for p in paths or []:
             typer.echo(str(p))
@@ -398,7 +422,13 @@ def build(
     from pipeline.run.multi import build_many
 
     failures = build_many(
-        configs, year_end=year_end, jobs=jobs, formats=formats, say=say, renderer=renderer
+        configs,
+        year_end=year_end,
+        jobs=jobs,
+        formats=formats,
+        say=say,
+        renderer=renderer,
+        fresh=fresh,
     )
     if failures:
         fail(EXIT_SOME_FAILED, f"{len(failures)} of {len(configs)} authorities failed")

@@ -24,11 +24,18 @@ class AuthorityOutcome:
 
 
 def _build_one(
-    config: Path, year_end: int | None, formats: list[str], logs: Path, renderer: str = "auto"
+    config: Path,
+    year_end: int | None,
+    formats: list[str],
+    logs: Path,
+    renderer: str = "auto",
+    fresh: bool = False,
 ) -> AuthorityOutcome:
     cmd = [sys.executable, "-m", "pipeline", "build", "--config", str(config)]
     if renderer != "auto":
         cmd += ["--renderer", renderer]
+    if fresh:
+        cmd += ["--fresh"]
     if year_end:
         cmd += ["--year-end", str(year_end)]
     for fmt in formats:
@@ -50,12 +57,13 @@ def build_many(
     say: Callable[[str], None] = print,
     logs: Path = Path("build/logs"),
     renderer: str = "auto",
+    fresh: bool = False,
 ) -> list[AuthorityOutcome]:
     """Build every authority with at most `jobs` at once; return the failures."""
     logs.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         outcomes = list(
-            pool.map(lambda c: _build_one(c, year_end, formats, logs, renderer), configs)
+            pool.map(lambda c: _build_one(c, year_end, formats, logs, renderer, fresh), configs)
         )
     for o in outcomes:
         if o.ok:

@@ -1,16 +1,34 @@
-"""Execute the report notebooks with papermill, in parallel, into the build folder.
+"""Execute the report notebooks in this process, into the build folder.
 
 Each report's notebooks live in its folder (`pipeline/reports/<report>/notebooks/`) and
 are committed without outputs (tests/test_notebooks_clean.py); executed copies of all of
 them live in `build/<authority>/<year>/notebooks/`, where the report sources embed their
-labelled cells (so notebook names are unique across reports). A failing notebook gives one line naming the notebook and
-the failing cell, not a traceback.
+labelled cells (so notebook names are unique across reports).
+
+Why in-process rather than one Jupyter kernel per notebook (papermill): a kernel costs
+about two seconds to start and to import polars, altair and the pipeline again, for every
+notebook; here the build's own interpreter runs each notebook's cells through IPython
+(`InteractiveShell`, the same display machinery a kernel uses, so outputs are the same
+MIME bundles), each notebook in a fresh namespace. Parameters are injected after the
+`parameters` cell as papermill does (a cell tagged `injected-parameters`). Stream output
+(prints, warnings) is captured into the notebook, never printed, and a failing cell is one
+line naming the notebook and the cell, not a traceback. Chart PNGs (needed only for DOCX
+and PDF) are left for the render stage to draw (`present.deferred_pngs`).
+
+While notebooks run, every file they read from the processed folder is recorded
+(`executed.reads`): a later build reuses a report's executed notebooks only when those
+files are unchanged (pipeline/run/build.py).
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import io
 import re
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +37,7 @@ import nbformat
 from pipeline.params import RunParams
 
 _LABEL = re.compile(r"^#\|\s*label:\s*(\S+)", re.MULTILINE)
+STAMP = "cic-reports"  # notebook metadata key: {"run": id, "report": doc}
 
 
 class NotebookError(RuntimeError):
@@ -62,107 +81,291 @@ def _describe(source: str) -> str:
     return f"cell starting {first[:60]!r}"
 
 
-def declared_parameters(path: Path) -> set[str]:
-    """Names assigned in the notebook's `parameters` cell (papermill's own reading of it)."""
-    import papermill as pm
+def _parameters_cell(nb) -> int | None:
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "parameters" in (cell.metadata.get("tags") or []):
+            return i
+    return None
 
-    return set(pm.inspect_notebook(str(path)))
+
+def declared_parameters(path: Path) -> set[str]:
+    """Names assigned in the notebook's `parameters` cell."""
+    nb = nbformat.read(str(path), as_version=4)
+    at = _parameters_cell(nb)
+    if at is None:
+        return set()
+    names = set()
+    for node in ast.parse(nb.cells[at].source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+# ---------------------------------------------------------------- the in-process shell
+@cache
+def _shell():
+    """One IPython shell for the process, publishing displays into the current cell."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Publisher(DisplayPublisher):
+        outputs: list = []
+
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+            self.outputs.append(
+                nbformat.v4.new_output("display_data", data=data, metadata=metadata or {})
+            )
+
+        def clear_output(self, wait=False):
+            self.outputs.clear()
+
+    class Hook(DisplayHook):
+        def start_displayhook(self):
+            pass
+
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            self.shell.display_pub.outputs.append(
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data=format_dict,
+                    metadata=md_dict or {},
+                    execution_count=self.prompt_count,
+                )
+            )
+
+        def log_output(self, format_dict):
+            pass
+
+        def finish_displayhook(self):
+            pass
+
+    shell = InteractiveShell.instance(
+        display_pub_class=Publisher, displayhook_class=Hook, history_length=0, colors="nocolor"
+    )
+    shell.history_manager.enabled = False
+    return shell
+
+
+def _fresh_namespace(shell) -> None:
+    """An empty namespace, as a new kernel has (IPython's `reset` also runs the garbage
+    collector, a tenth of a second each time, for nothing here)."""
+    shell.user_ns.clear()
+    shell.init_user_ns()
+    shell.execution_count = 1
+
+
+class _Stream(io.StringIO):
+    """stdout or stderr of one cell, kept as the cell's stream output."""
+
+
+@contextlib.contextmanager
+def _captured() -> Iterator[tuple[_Stream, _Stream]]:
+    out, err = _Stream(), _Stream()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        yield out, err
+
+
+# ---------------------------------------------------------------- recording reads
+@dataclass
+class Reads:
+    """Files read from a watched folder (relative names) and folder listings made there."""
+
+    folder: Path
+    files: set[str] = field(default_factory=set)
+    listings: set[str] = field(default_factory=set)
+
+    def note(self, path) -> None:
+        try:
+            rel = Path(path).resolve().relative_to(self.folder)
+        except (TypeError, ValueError, OSError):
+            return
+        self.files.add(rel.as_posix())
+
+
+_ACTIVE: list[Reads] = []
 
 
 @cache
-def _kernel_manager_class():
-    """Kernels on IPC sockets (files in the temp folder) rather than local TCP
-    ports: no 'running over TCP without encryption' warning, nothing on the network."""
-    import tempfile
-    import uuid
+def _install_read_hooks() -> None:
+    """Route polars' parquet readers through `Reads.note` while a recording is active."""
+    import polars as pl
 
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum, default
+    from pipeline import io as pio
 
-    class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+    def wrap(fn):
+        def reader(source, *args, **kwargs):
+            for r in _ACTIVE:
+                r.note(source)
+            return fn(source, *args, **kwargs)
 
-        @default("ip")
-        def _unique_ipc_path(self) -> str:
-            # one socket-file prefix per kernel: kernels starting side by side must not
-            # race for the same files (jupyter_client's default is ./kernel-ipc-N)
-            return str(Path(tempfile.gettempdir()) / f"cic-kernel-{uuid.uuid4().hex[:12]}")
+        reader.__wrapped__ = fn
+        reader.__doc__ = fn.__doc__
+        return reader
 
-    return IPCKernelManager
+    pl.read_parquet = wrap(pl.read_parquet)
+    pl.scan_parquet = wrap(pl.scan_parquet)
+
+    def listed(folder, prefix: str) -> None:
+        for r in _ACTIVE:
+            try:
+                if Path(folder).resolve() == r.folder:
+                    r.listings.add(prefix)
+            except OSError:
+                pass
+
+    pio.LISTING_HOOKS.append(listed)
 
 
-def _execute(src: Path, out: Path, parameters: dict, cwd: Path) -> Path:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    declared = declared_parameters(src)
+@contextlib.contextmanager
+def recording(folder: Path) -> Iterator[Reads]:
+    _install_read_hooks()
+    reads = Reads(Path(folder).resolve())
+    _ACTIVE.append(reads)
     try:
-        pm.execute_notebook(
-            str(src),
-            str(out),
-            parameters={k: v for k, v in parameters.items() if k in declared},
-            kernel_name="python3",
-            kernel_manager_class=_kernel_manager_class(),
-            cwd=str(cwd),
-            progress_bar=False,
-            log_output=False,
-            report_mode=False,
-        )
-    except PapermillExecutionError as exc:
-        evalue = str(exc.evalue).strip().splitlines()
-        detail = f"{exc.ename}: {evalue[0]}" if evalue else exc.ename
-        raise NotebookError(
-            f"notebook {src.stem}: {_describe(exc.source)} failed: {detail}"
-        ) from None
-    return out
+        yield reads
+    finally:
+        _ACTIVE.remove(reads)
+
+
+# ---------------------------------------------------------------- execution
+def _injected_cell(values: dict) -> nbformat.NotebookNode:
+    lines = ["# Parameters", *(f"{k} = {v!r}" for k, v in values.items())]
+    cell = nbformat.v4.new_code_cell("\n".join(lines) + "\n")
+    cell.metadata["tags"] = ["injected-parameters"]
+    return cell
+
+
+def execute(src: Path, parameters: dict, shown: dict | None = None) -> nbformat.NotebookNode:
+    """Run one notebook top to bottom in the shell; the executed notebook.
+
+    `parameters` are the values the cells see; `shown`, what the injected cell says (a
+    build runs against its staging folder but records the folder it publishes to).
+    """
+    from pipeline.publish.present import deferred_pngs
+
+    nb = nbformat.read(str(src), as_version=4)
+    declared = declared_parameters(src)
+    values = {k: v for k, v in parameters.items() if k in declared}
+    at = _parameters_cell(nb)
+    if values:
+        shown_values = {k: (shown or {}).get(k, v) for k, v in values.items()}
+        cell = _injected_cell(shown_values)
+        nb.cells.insert(0 if at is None else at + 1, cell)
+        injected = nb.cells.index(cell)
+    else:
+        injected = None
+    shell = _shell()
+    _fresh_namespace(shell)
+    with deferred_pngs():
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            source = _injected_cell(values).source if i == injected else cell.source
+            shell.display_pub.outputs = []
+            with _captured() as (out, err):
+                result = shell.run_cell(source, store_history=False, silent=False)
+            outputs = []
+            for name, stream in (("stdout", out), ("stderr", err)):
+                if stream.getvalue():
+                    outputs.append(
+                        nbformat.v4.new_output("stream", name=name, text=stream.getvalue())
+                    )
+            outputs += shell.display_pub.outputs
+            cell.execution_count = shell.execution_count
+            shell.execution_count += 1
+            exc = result.error_in_exec or result.error_before_exec
+            if exc is not None:
+                ename = type(exc).__name__
+                evalue = str(exc).strip().splitlines()
+                detail = f"{ename}: {evalue[0]}" if evalue else ename
+                raise NotebookError(
+                    f"notebook {src.stem}: {_describe(cell.source)} failed: {detail}"
+                )
+            cell.outputs = outputs
+    _fresh_namespace(shell)
+    return nb
+
+
+def stamp(nb, run_id: str | None, report: str | None) -> None:
+    """Say in the notebook which run (and report) it belongs to."""
+    nb.metadata.pop(STAMP, None)
+    if run_id is not None:
+        nb.metadata[STAMP] = {"run": run_id, "report": report}
+
+
+def write(nb, path: Path) -> Path:
+    """Write a notebook atomically (a crash leaves the old file or the new, never half)."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+@dataclass
+class Executed:
+    paths: dict[str, Path]  # stem -> executed notebook
+    reads: Reads
+    seconds: float
+
+
+def execute_all(
+    sources: list[Path],
+    out_dir: Path,
+    parameters: dict,
+    *,
+    shown: dict | None = None,
+    watch: Path | None = None,
+    run_id: str | None = None,
+    report: str | None = None,
+) -> Executed:
+    """Execute `sources` in turn into `out_dir`, recording reads under `watch`."""
+    missing = [str(p) for p in sources if not Path(p).is_file()]
+    if missing:
+        raise NotebookError(f"no notebook(s) {', '.join(missing)}")
+    start = time.perf_counter()
+    done = {}
+    with recording(watch or Path(parameters.get("processed_dir") or ".")) as reads:
+        for src in sources:
+            nb = execute(Path(src), parameters, shown)
+            stamp(nb, run_id, report)
+            done[Path(src).stem] = write(nb, Path(out_dir) / Path(src).name)
+    return Executed(done, reads, time.perf_counter() - start)
+
+
+def notebook_parameters(params: RunParams, config_path: Path, processed_dir: Path) -> dict:
+    return {
+        "config_path": str(Path(config_path).resolve()),
+        "year_end": params.year_end,
+        "month": params.month,
+        "quarter": params.csc_quarter,
+        "processed_dir": str(processed_dir),
+    }
 
 
 def run_notebooks(
     params: RunParams,
     notebooks: list[str | Path] | None = None,
     *,
-    jobs: int = 2,
+    jobs: int = 1,
     config_path: Path,
     extra: dict | None = None,
 ) -> dict[str, Path]:
-    """Execute notebooks (every report's by default); return stem -> executed path.
-
-    `notebooks` holds report notebook stems ('30_reviews') or paths. The notebooks only
-    read the processed layer, so they are independent and run in parallel, at most `jobs`
-    at a time.
-    """
+    """Execute notebooks (every report's by default) into `executed_dir(params)`; return
+    stem -> executed path. `notebooks` holds report notebook stems ('30_reviews') or paths.
+    (`jobs` is accepted for compatibility; notebooks run one after another in-process.)"""
     sources = [
         Path(n) if isinstance(n, Path) else notebook_path(n)
         for n in (report_notebooks() if notebooks is None else notebooks)
     ]
-    missing = [str(p) for p in sources if not p.is_file()]
-    if missing:
-        raise NotebookError(f"no notebook(s) {', '.join(missing)}")
-    parameters = {
-        "config_path": str(Path(config_path).resolve()),
-        "year_end": params.year_end,
-        "month": params.month,
-        "quarter": params.csc_quarter,
-        "processed_dir": str(params.processed_dir),
-        **(extra or {}),
-    }
-    out_dir = executed_dir(params)
-    cwd = params.root.resolve()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {
-            src.stem: pool.submit(_execute, src, out_dir / src.name, parameters, cwd)
-            for src in sources
-        }
-        errors, done = [], {}
-        for n, fut in futures.items():
-            try:
-                done[n] = fut.result()
-            except NotebookError as exc:
-                errors.append(str(exc))
-    if errors:
-        raise NotebookError(errors[0] if len(errors) == 1 else "; ".join(errors))
-    return done
+    parameters = notebook_parameters(params, config_path, params.processed_dir) | (extra or {})
+    return execute_all(sources, executed_dir(params), parameters).paths
 
 
 def strip_outputs(path: Path) -> bool:
@@ -176,7 +379,8 @@ def strip_outputs(path: Path) -> bool:
             cell.execution_count = None
         for key in ("execution", "papermill"):
             cell.metadata.pop(key, None)
-    nb.metadata.pop("papermill", None)
+    for key in ("papermill", STAMP):
+        nb.metadata.pop(key, None)
     after = nbformat.writes(nb) + "\n"
     if after != before:
         path.write_text(after, encoding="utf-8")
@@ -184,11 +388,22 @@ def strip_outputs(path: Path) -> bool:
     return False
 
 
+def analyst_notebooks() -> list[Path]:
+    """The exploration notebooks in the project's top-level notebooks/ folder."""
+    from pipeline.params import find_project_root
+
+    folder = find_project_root(Path.cwd()) / "notebooks"
+    return sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m pipeline.run.notebooks [files]`: strip outputs before committing."""
     import sys
 
-    files = [Path(a) for a in (argv if argv is not None else sys.argv[1:])] or report_notebooks()
+    files = [Path(a) for a in (argv if argv is not None else sys.argv[1:])] or [
+        *report_notebooks(),
+        *analyst_notebooks(),
+    ]
     for f in files:
         if strip_outputs(f):
             print(f"stripped {f}")

@@ -74,10 +74,10 @@ def stage_ingest(params: RunParams):
     return ingest(params.raw_dir)
 
 
-def stage_validate(ingested, params: RunParams):
+def stage_validate(ingested, params: RunParams, *, engine: str = "gx"):
     from pipeline.validate import validate
 
-    return validate(ingested.tables, params)
+    return validate(ingested.tables, params, engine=engine)
 
 
 def stage_transform(validated, params: RunParams) -> dict[str, pl.DataFrame]:
@@ -91,16 +91,27 @@ def stage_transform(validated, params: RunParams) -> dict[str, pl.DataFrame]:
 def stage_measures(core: dict[str, pl.DataFrame], params: RunParams):
     """Every aggregate computed once, each table protected on its own: (out_, pub_, pack values).
 
-    The pub_ tables are published only after `stage_disclosure` has protected them together.
+    The pub_ tables are published only after `stage_disclosure` has protected them together
+    (a build computes the pack values in its own stage: `outcomes` and `stage_pack`).
     """
-    from pipeline.measures import compute, publish
     from pipeline.shared import sharing
 
     # one scope: review timeliness, periods crossed with months etc. are computed once
     # and reused by every measure and pack indicator that needs them
     with sharing():
+        outs, pubs = outcomes(core, params)
+        return outs, pubs, _pack_values(params, core)
+
+
+def outcomes(core: dict[str, pl.DataFrame], params: RunParams):
+    """Every report's measures (out_) and the pub_ tables, each protected on its own; the
+    CSC report's pub_csc_* tables are in `pubs` too (not linked yet: published as they are)."""
+    from pipeline.measures import compute, publish
+    from pipeline.shared import sharing
+
+    with sharing():
         outs = compute(core, params)
-        return outs, publish(outs, params) | _csc_tables(params, core), _pack_values(params, core)
+        return outs, publish(outs, params) | _csc_tables(params, core)
 
 
 def stage_disclosure(params: RunParams, measured, validated, say: Say = print):
@@ -214,15 +225,12 @@ def _raw_with_status(ingested, validated) -> dict[str, pl.DataFrame]:
     return out
 
 
-def stage_write(params: RunParams, ingested, validated, core, pubs, warnings=()) -> None:
-    from pipeline import io
-
-    out = params.processed_dir
-    io.write_tables(out, _raw_with_status(ingested, validated))
-    io.write_tables(out, core)
-    io.write_tables(
-        out,
-        {
+def processed_tables(params: RunParams, ingested, validated, core, pubs, warnings=()) -> dict:
+    """Every table of the processed layer that the data stages make, by name."""
+    return (
+        _raw_with_status(ingested, validated)
+        | dict(core)
+        | {
             "quarantine": validated.quarantine,
             "returns_conflicts": validated.conflicts,
             "warnings": validated.warnings,
@@ -231,54 +239,152 @@ def stage_write(params: RunParams, ingested, validated, core, pubs, warnings=())
             "validation_coverage": validated.coverage_table,
             "validation_rules": validated.rule_counts,
             "validation_files": _files_table(ingested.files),
-        },
+        }
+        | pubs
+        | published_validation(validated, params, warnings)
     )
-    # the counted tables as protected together (stage_disclosure); the rest as they are
-    rest = published_validation(validated, params, warnings)
-    io.write_tables(out, pubs | {k: v for k, v in rest.items() if k not in pubs})
 
 
-def process(
-    params: RunParams, timer: StageTimer, *, force: bool = False
-) -> tuple[dict[str, pl.DataFrame], RunResult]:
-    """Ingest, validate, transform and publish; write the processed layer. Returns core tables.
+def stage_write(params: RunParams, ingested, validated, core, pubs, warnings=()) -> None:
+    from pipeline import io
+
+    io.write_tables(
+        params.processed_dir, processed_tables(params, ingested, validated, core, pubs, warnings)
+    )
+
+
+@dataclass
+class DataResult:
+    """What the data stages made: core tables, the processed tables, warnings, summary."""
+
+    core: dict[str, pl.DataFrame]
+    tables: dict[str, pl.DataFrame]
+    result: RunResult
+
+
+def data_stages(
+    params: RunParams, timer: StageTimer, *, force: bool = False, engine: str = "gx"
+) -> DataResult:
+    """Ingest, validate, guards, transform and every report's measures (not the pack).
 
     The guards (`pipeline.run.guards`) stop the run on input that would publish wrong
     figures; `force` turns each into a warning printed now and shown in the reports.
     """
     from pipeline.run import guards
+    from pipeline.run.faults import pause
     from pipeline.validate import summary_json
 
+    pause("ingest")
     with timer.stage("ingest"):
         ingested = stage_ingest(params)
     if ingested.codes_normalised:
         timer.say(
             f"  {ingested.codes_normalised:,} codes upper-cased (matched without regard to case)"
         )
+    pause("validate")
     with timer.stage("validate"):
-        validated = stage_validate(ingested, params)
+        validated = stage_validate(ingested, params, engine=engine)
     warnings = guards.reporting_year(validated, params, force=force)
     warnings += guards.quarantine_share(validated, params, force=force)
+    pause("transform")
     with timer.stage("transform"):
         core = stage_transform(validated, params)
     warnings += guards.zero_headlines(ingested, validated, core, params, force=force)
     for w in warnings:
         timer.say(f"[bold yellow]data-quality warning (--force):[/] {w}")
+    pause("measures")
     with timer.stage("measures"):
-        measured = stage_measures(core, params)
-    with timer.stage("disclosure"):
-        pubs = stage_disclosure(params, measured, validated, timer.say)
-    for w in guards.benchmark_gaps(pubs, params):
-        timer.say(f"[yellow]warning:[/] {w}")
-    with timer.stage("write processed"):
-        stage_write(params, ingested, validated, core, pubs, warnings)
-    return core, RunResult(
+        outs, pubs = outcomes(core, params)
+    # the measures as computed (out_: unsuppressed, kept in data/ for the disclosure stage)
+    # and the tables no disclosure relation covers (the CSC report's): the rest of the
+    # published tables are the disclosure stage's (`stage_pack`)
+    tables = processed_tables(params, ingested, validated, core, {}, warnings)
+    tables = {k: v for k, v in tables.items() if k not in LINKED_VALIDATION} | outs
+    tables |= {k: v for k, v in pubs.items() if k.startswith("pub_csc_")}
+    tables |= {k: v for k, v in pubs.items() if k.startswith("validation_csc")}
+    result = RunResult(
         params=params,
         summary=summary_json(validated),
         timings=timer.seconds,
         quarantined_rows=int(validated.summary["rows_quarantined"].sum()),
         warnings=warnings,
     )
+    return DataResult(core, tables, result)
+
+
+LINKED_VALIDATION = ("pub_validation_summary", "pub_validation_rules", "pub_validation_returns")
+
+
+@dataclass
+class Validation:
+    """The validation tables the disclosure stage needs (as `validate` returns them, or as
+    the processed layer holds them when a build reuses its data stage)."""
+
+    summary: pl.DataFrame
+    rule_counts: pl.DataFrame
+    by_return: pl.DataFrame
+    coverage_table: pl.DataFrame
+
+    @classmethod
+    def of(cls, tables: dict[str, pl.DataFrame]) -> Validation:
+        return cls(
+            tables["validation_summary"],
+            tables["validation_rules"],
+            tables["validation_returns"],
+            tables["validation_coverage"],
+        )
+
+
+def stage_pack(
+    params: RunParams,
+    core: dict[str, pl.DataFrame] | None,
+    timer: StageTimer,
+    outs: dict[str, pl.DataFrame] | None = None,
+    validation: Validation | None = None,
+) -> tuple[dict[str, pl.DataFrame], list[str]]:
+    """The pack's values, then the disclosure stage: every report's pub_ tables, the pack's
+    and the data-quality tables protected together and audited (`stage_disclosure`; an
+    exposed set raises, so is never written). Returns the tables and the benchmark gaps.
+
+    With `core` None (supplied values alone: no child-level records) the pack is the only
+    published table, protected on its own.
+    """
+    from pipeline.measures import publish
+    from pipeline.run import guards
+    from pipeline.run.faults import pause
+
+    pause("pack")
+    if core is None:
+        with timer.stage("pack"):
+            tables = _pack_tables(params, None)
+        return tables, []
+    with timer.stage("pack"):
+        pack_values = _pack_values(params, core)
+    with timer.stage("disclosure"):
+        measured = (outs, publish(outs, params), pack_values)
+        tables = stage_disclosure(params, measured, validation, timer.say)
+    gaps = guards.benchmark_gaps(tables, params)
+    for w in gaps:
+        timer.say(f"[yellow]warning:[/] {w}")
+    return tables, gaps
+
+
+def process(
+    params: RunParams, timer: StageTimer, *, force: bool = False
+) -> tuple[dict[str, pl.DataFrame], RunResult]:
+    """Data stages, the pack and the disclosure stage, written to the processed layer (in
+    place: `build` stages and publishes it whole). Returns core tables."""
+    from pipeline import io
+    from pipeline.shared import sharing
+
+    with sharing():
+        data = data_stages(params, timer, force=force)
+        outs = {k: v for k, v in data.tables.items() if k.startswith("out_")}
+        pack, _ = stage_pack(params, data.core, timer, outs, Validation.of(data.tables))
+    with timer.stage("write processed"):
+        io.write_tables(params.processed_dir, data.tables | pack)
+    data.result.timings = timer.seconds
+    return data.core, data.result
 
 
 def _files_table(files) -> pl.DataFrame:
@@ -318,6 +424,20 @@ def _pack_values(params: RunParams, core: dict[str, pl.DataFrame] | None):
     )
 
 
+def _pack_tables(params: RunParams, core: dict[str, pl.DataFrame] | None) -> dict:
+    """The pack protected on its own (supplied values only: nothing else is published)."""
+    from pipeline.reports.pack import build_pack, catalogue_path
+
+    pack = build_pack(
+        params,
+        month=params.month,
+        catalogue_path=catalogue_path(params),
+        supplied_path=supplied_path(params),
+        core=core,
+    )
+    return pack.tables() | {"validation_supplied": pack.quarantine}
+
+
 def _csc_tables(params: RunParams, core: dict[str, pl.DataFrame]) -> dict:
     """The CSC report's pub_csc_* tables, when CIN census (or Annex A) data is present."""
     from pipeline.reports.csc.build import csc_published
@@ -333,16 +453,8 @@ def run(
     say: Say = print,
     force: bool = False,
 ) -> RunResult:
-    """Everything up to executed notebooks (`force`: see `process`)."""
-    from pipeline.reports.csc import REPORT as CSC
-    from pipeline.reports.csc.build import has_csc_data
-    from pipeline.run.notebooks import report_notebooks, run_notebooks
+    """Everything up to executed notebooks, published together (`cic-reports run`)."""
+    from pipeline.run.build import build
 
-    timer = StageTimer(say)
-    core, result = process(params, timer, force=force)
-    result.has_csc = has_csc_data(core)
-    notebooks = [p for p in report_notebooks() if result.has_csc or p not in CSC.notebook_paths()]
-    with timer.stage("notebooks"):
-        result.notebooks = run_notebooks(params, notebooks, jobs=jobs, config_path=config_path)
-    result.timings = timer.seconds
-    return result
+    outcome = build(params, config_path=config_path, formats=[], say=say, force=force)
+    return outcome.result

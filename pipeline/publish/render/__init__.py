@@ -6,6 +6,7 @@ See docs/rendering.md.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -82,11 +83,19 @@ def render(
     renderer: str = "auto",
     final: bool = False,
     sources: Path | None = None,
+    notebooks: Path | None = None,
+    out_dir: Path | None = None,
+    run_id: str | None = None,
+    stage_folder: Path | None = None,
+    only_notebooks: set[str] | None = None,
 ) -> RenderResult:
     """Render one report to html/docx/pdf; Quarto if installed (or asked for), else pandoc.
 
     `final=True` fails while any narrative still has placeholder text. `sources` replaces
     the report's own Quarto sources folder (its `report/`), e.g. for a test fixture.
+    A build renders from its staged `notebooks` into its staged `out_dir` (published with
+    the rest of the run, pipeline/run/publish.py) and names its `run_id` in the colophon;
+    otherwise the file replaces `output_path(...)` atomically (written beside it, renamed).
     """
     from pipeline.reports import get
 
@@ -104,7 +113,16 @@ def render(
     else:
         name, label = "pandoc", f"pandoc {fallback.version()}"
         why = "asked for" if renderer == "pandoc" else "Quarto not installed"
-    stage_dir = stage(params, sources or report.source_dir, colophon=colophon_text(params, label))
+    colophon = colophon_text(params, label, run_id)
+    stage_dir = stage(
+        params,
+        sources or report.source_dir,
+        colophon=colophon,
+        to=to,
+        notebooks=notebooks,
+        folder=stage_folder,
+        only_notebooks=only_notebooks,
+    )
     _stage_generated_sources(params, report, stage_dir, final)
     if final:
         _check_final(stage_dir)
@@ -113,7 +131,7 @@ def render(
         raise RenderError(f"{main}: report source not found")
     text = main.read_text(encoding="utf-8")
     meta, _ = split_front_matter(text)
-    main.write_text(finish_main(text, colophon_text(params, label)), encoding="utf-8")
+    main.write_text(finish_main(text, colophon), encoding="utf-8")
     (stage_dir / "_assets" / "document.typ").write_text(document_typst(meta), encoding="utf-8")
     start = time.perf_counter()
     warnings: tuple[str, ...] = ()
@@ -128,6 +146,10 @@ def render(
         warnings = tuple(found)
     seconds = time.perf_counter() - start
     dest = output_path(params, doc, to)
+    if out_dir is not None:
+        dest = Path(out_dir) / dest.name
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(built, dest)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    shutil.copyfile(built, tmp)
+    os.replace(tmp, dest)  # never a half-written file under its published name
     return RenderResult(dest, name, built, seconds, why, warnings)

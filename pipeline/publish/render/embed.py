@@ -28,13 +28,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import nbformat
 
-from pipeline.publish.present import FIGURE_KEY, markdown_text
+from pipeline.publish.present import FIGURE_KEY, PNG_PLACEHOLDER, markdown_text
 from pipeline.publish.render.errors import RenderError
 
 LABEL = re.compile(r"^#\|\s*label:\s*(\S+)\s*$", re.MULTILINE)
@@ -84,23 +86,57 @@ def _with_caption(source: str, caption: str) -> str:
     return "\n".join([*lines[:at], f"#| fig-cap: {value}", *lines[at:]])
 
 
-def _png_files(markdown: str, figures: Path) -> str:
-    """Markdown with each inline PNG written to `figures/` and linked from `report/`."""
+def _draw_png(spec_json: bytes, cache: Path | None) -> bytes:
+    """A deferred chart's PNG (present.deferred_pngs), from the cache when drawn before."""
+    key = hashlib.sha256(spec_json).hexdigest()
+    hit = cache / f"{key}.png" if cache is not None else None
+    if hit is not None and hit.is_file():
+        return hit.read_bytes()
+    import vl_convert as vlc
+
+    png = vlc.vegalite_to_png(json.loads(spec_json), scale=2)
+    if hit is not None:
+        hit.parent.mkdir(parents=True, exist_ok=True)
+        tmp = hit.with_name(f".{hit.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(png)
+        tmp.replace(hit)
+    return png
+
+
+def _png_files(
+    markdown: str, figures: Path, *, pngs: bool = True, png_cache: Path | None = None
+) -> str:
+    """Markdown with each inline PNG written to `figures/` and linked from `report/`.
+
+    A deferred chart (its spec in place of the PNG) is drawn now when `pngs` (DOCX, PDF);
+    for HTML, which shows the chart from its spec, only the link is written (it sits in a
+    block hidden from HTML, so nothing refers to the file).
+    """
 
     def link(m: re.Match) -> str:
         data = base64.b64decode(m.group(1))
-        name = hashlib.sha256(data).hexdigest()[:20] + ".png"
-        figures.mkdir(parents=True, exist_ok=True)
+        deferred = data.startswith(PNG_PLACEHOLDER)
+        if deferred:
+            spec = data[len(PNG_PLACEHOLDER) :]
+            name = "spec-" + hashlib.sha256(spec).hexdigest()[:20] + ".png"
+        else:
+            name = hashlib.sha256(data).hexdigest()[:20] + ".png"
         target = figures / name
-        if not target.exists():
-            target.write_bytes(data)
+        if (pngs or not deferred) and not target.exists():
+            figures.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(_draw_png(spec, png_cache) if deferred else data)
         return f"](../notebooks/{FIGURES}/{name})"
 
     return DATA_PNG.sub(link, markdown)
 
 
 def clean_notebook(
-    nb: nbformat.NotebookNode, name: str, figures: Path | None = None
+    nb: nbformat.NotebookNode,
+    name: str,
+    figures: Path | None = None,
+    *,
+    pngs: bool = True,
+    png_cache: Path | None = None,
 ) -> nbformat.NotebookNode:
     """The embeddable copy of one executed notebook (see the module docstring).
 
@@ -134,7 +170,9 @@ def clean_notebook(
             md = (out.get("data") or {}).get("text/markdown")
             if figures is not None and md is not None:
                 text = "".join(md) if isinstance(md, list) else str(md)
-                out["data"]["text/markdown"] = _png_files(text, figures)
+                out["data"]["text/markdown"] = _png_files(
+                    text, figures, pngs=pngs, png_cache=png_cache
+                )
             outputs.append(out)
         cell["outputs"] = outputs
         meta = figure_meta(cell)
@@ -143,15 +181,32 @@ def clean_notebook(
     return nb
 
 
-def prepare_notebooks(executed: Path, dest: Path) -> list[Path]:
-    """Write the embeddable copy of every notebook in `executed` into `dest`."""
+def prepare_notebooks(
+    executed: Path,
+    dest: Path,
+    *,
+    pngs: bool = True,
+    png_cache: Path | None = None,
+    only: set[str] | None = None,
+) -> list[Path]:
+    """Write the embeddable copy of every notebook in `executed` into `dest` (`pngs`: draw
+    deferred charts' PNGs, for DOCX and PDF). An unreadable or truncated notebook is a
+    one-line RenderError. `only`: just these notebooks (stems), those the report embeds."""
     dest.mkdir(parents=True, exist_ok=True)
     for old in dest.glob("*.ipynb"):
         old.unlink()
     shutil.rmtree(dest / FIGURES, ignore_errors=True)
     written = []
     for src in sorted(executed.glob("*.ipynb")) if executed.is_dir() else []:
-        nb = clean_notebook(nbformat.read(src, as_version=4), src.stem, dest / FIGURES)
+        if only is not None and src.stem not in only:
+            continue
+        try:
+            nb = nbformat.read(src, as_version=4)
+        except Exception:  # nbformat raises NotJSONError, ValueError, ... for a broken file
+            raise RenderError(
+                f"{src}: not a complete notebook (truncated or damaged); run the build again"
+            ) from None
+        nb = clean_notebook(nb, src.stem, dest / FIGURES, pngs=pngs, png_cache=png_cache)
         target = dest / src.name
         nbformat.write(nb, target)
         written.append(target)

@@ -78,12 +78,18 @@ def stage_dir(params: RunParams) -> Path:
     return params.build_dir / params.slug / params.year_label / "stage"
 
 
-def colophon_text(params: RunParams, renderer: str) -> str:
-    """The one line that says where the document came from and what rendered it."""
+#: How a run id appears in a rendered file (the first 12 hex digits of its digest).
+RUN_ID_LENGTH = 12
+
+
+def colophon_text(params: RunParams, renderer: str, run_id: str | None = None) -> str:
+    """The one line that says where the document came from and what rendered it (and,
+    from a build, the id of the run: the same id is in data/processed/run.json)."""
     values = variables(params)
+    run = f"; run {run_id[:RUN_ID_LENGTH]}" if run_id else ""
     return (
         f"Produced by cic-reports from {values['authority']}\u2019s records extracted "
-        f"{values['extract_date_label']}; rendered with {renderer}."
+        f"{values['extract_date_label']}; rendered with {renderer}{run}."
     )
 
 
@@ -158,11 +164,24 @@ def write_assets(folder: Path, colophon: str) -> None:
     (folder / "document.typ").write_text("", encoding="utf-8")
 
 
-def stage(params: RunParams, sources: Path, *, colophon: str) -> Path:
+def stage(
+    params: RunParams,
+    sources: Path,
+    *,
+    colophon: str,
+    to: str | None = None,
+    notebooks: Path | None = None,
+    folder: Path | None = None,
+    png_cache: Path | None = None,
+    only_notebooks: set[str] | None = None,
+) -> Path:
     """Copy one report's Quarto sources and the service's narrative and commentary into
-    the build folder's `report/`; return the stage folder."""
+    the build folder's `report/`; return the stage folder.
+
+    `notebooks`: the executed notebooks (default: the build folder's); `folder`: the stage
+    folder (default `stage_dir`); `to` "html" leaves deferred chart PNGs undrawn."""
     root = params.root.resolve()
-    out = stage_dir(params)
+    out = folder or stage_dir(params)
     out.mkdir(parents=True, exist_ok=True)
     config = root / "_quarto.yml"
     if not config.is_file():
@@ -194,7 +213,13 @@ def stage(params: RunParams, sources: Path, *, colophon: str) -> Path:
     write_assets(out / "_assets", colophon)
     from pipeline.run.notebooks import executed_dir
 
-    prepare_notebooks(executed_dir(params), out / "notebooks")
+    prepare_notebooks(
+        notebooks or executed_dir(params),
+        out / "notebooks",
+        pngs=to != "html",
+        png_cache=png_cache or params.build_dir / params.slug / "cache" / "png",
+        only=only_notebooks,
+    )
     # Nothing from an earlier render may be mistaken for this one's output.
     for leftover in ("_output", "_fallback"):
         shutil.rmtree(out / leftover, ignore_errors=True)

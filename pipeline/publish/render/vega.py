@@ -39,11 +39,36 @@ INITIALISER = """
 MARKER = "cic-vega-bundle"
 
 
+def _cache_file() -> Path:
+    """Where the bundle is kept between runs: vl-convert takes ~2 s to build it, and it
+    depends on nothing but vl-convert's version."""
+    import os
+    from importlib.metadata import version
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "cic-reports" / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
+
+
 @functools.lru_cache(maxsize=1)
 def _bundle_js() -> str:
+    import os
+
+    cache = _cache_file()
+    try:
+        return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
     import vl_convert as vlc
 
-    return vlc.javascript_bundle()
+    js = vlc.javascript_bundle()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+        tmp.write_text(js, encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # no writable cache: built again next time
+    return js
 
 
 def bundle_script() -> str:

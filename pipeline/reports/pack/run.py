@@ -21,16 +21,21 @@ def has_records(raw_dir: Path) -> bool:
     return any(p.stem.lower() in RECORD_TABLES for p in data_files(raw_dir))
 
 
-def appendix_files(params: RunParams) -> list[Path]:
-    """Appendix A as CSV and Excel beside the pack HTML, from the published pack table."""
+def appendix_files(
+    params: RunParams, *, processed: Path | None = None, out_dir: Path | None = None
+) -> list[Path]:
+    """Appendix A as CSV and Excel beside the pack HTML, from the published pack table
+    (a build passes its staged `processed` and `out_dir` folders)."""
     from pipeline.io import read_table
     from pipeline.publish.render import output_path
     from pipeline.reports.pack.writers import write_appendix_csv, write_appendix_xlsx
 
-    appendix = read_table(params.processed_dir, "pub_pack_appendix")
+    appendix = read_table(processed or params.processed_dir, "pub_pack_appendix")
     months = sorted(c for c in appendix.columns if _is_month(c))
     csv_path = output_path(params, "performance-pack", "csv")
     xlsx_path = output_path(params, "performance-pack", "xlsx")
+    if out_dir is not None:
+        csv_path, xlsx_path = Path(out_dir) / csv_path.name, Path(out_dir) / xlsx_path.name
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     write_appendix_csv(appendix, months, csv_path)
     write_appendix_xlsx(appendix, months, xlsx_path, title=f"Appendix A ({params.month})")
@@ -49,35 +54,17 @@ def run_pack(
     to: str = "html",
     say: Callable[[str], None] = print,
 ) -> list[Path]:
-    """Build the pack tables, execute the pack notebook, render, write CSV and Excel."""
-    from pipeline import io
-    from pipeline.publish.render import render
-    from pipeline.reports.pack import build_pack, catalogue_path
-    from pipeline.run.notebooks import run_notebooks
-    from pipeline.run.stages import StageTimer, process, supplied_path
+    """The pack's stages of a build (pipeline/run/build.py): the data stages when there
+    are child-level records (else the pack from supplied values alone), the pack tables,
+    its notebook, its render and the appendix, reusing what has not changed."""
+    from pipeline.run.build import build
 
-    timer = StageTimer(say)
-    if has_records(params.raw_dir):
-        process(params, timer)
-    else:
-        say("no child-level records: building the pack from supplied values only")
-        with timer.stage("pack from supplied values"):
-            pack = build_pack(
-                params,
-                month=params.month,
-                catalogue_path=catalogue_path(params),
-                supplied_path=supplied_path(params),
-                core=None,
-            )
-            io.write_tables(params.processed_dir, pack.tables())
-            io.write_tables(params.processed_dir, {"validation_supplied": pack.quarantine})
-            if pack.quarantine.height:
-                say(f"{pack.quarantine.height} supplied rows set aside (see the pack's data notes)")
-    with timer.stage("notebooks"):
-        run_notebooks(params, ["50_pack"], config_path=config_path)
-    with timer.stage("render"):
-        result = render(params, "performance-pack", to=to, final=final)
-    say(result.summary())
-    for warning in result.warnings:
-        say(f"  warning ({result.renderer}): {warning}")
-    return [result.path, *appendix_files(params)]
+    outcome = build(
+        params,
+        config_path=config_path,
+        docs=["performance-pack"],
+        formats=[to],
+        final=final,
+        say=say,
+    )
+    return outcome.paths
