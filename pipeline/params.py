@@ -200,7 +200,8 @@ class RunParams(_Frozen):
 
         A new `year_end` moves a configured `pack_month` by as many years, unless a month is
         given too: `--year-end 2023` with `pack_month: 2024-03` makes the 2023-03 pack, never
-        the 2024 one (which would overwrite that year's published pack).
+        the 2024 one (which would overwrite that year's published pack); a configured CSC
+        `quarter` moves likewise.
         """
         data = self.model_dump()
         changes = {("pack_month" if k == "month" else k): v for k, v in changes.items()}
@@ -208,6 +209,10 @@ class RunParams(_Frozen):
         if new_year is not None and changes.get("pack_month") is None and self.pack_month:
             year, month = self.pack_month.split("-")
             changes["pack_month"] = f"{int(year) + int(new_year) - self.year_end:04d}-{month}"
+        if new_year is not None and changes.get("quarter") is None and self.quarter:
+            # likewise a configured CSC quarter ("2023-24 Q4" -> "2022-23 Q4")
+            start = int(self.quarter[:4]) + int(new_year) - self.year_end
+            changes["quarter"] = f"{start}-{str(start + 1)[-2:]}{self.quarter[7:]}"
         for key, value in changes.items():
             if value is None:
                 continue

@@ -25,9 +25,17 @@ def test_bench_reports_every_stage(tmp_path):
         repeat=1,
         out=tmp_path,
         with_render=False,
+        with_builds=False,
         say=lines.append,
     )
     report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    # validate in a fresh process on the same raw folder: peak RSS against its size on disk
+    [mem] = report["validate_memory"]
+    assert mem["size"] == 0.2 and mem["exit"] == 0
+    assert mem["raw_mib"] > 0 and mem["peak_rss_mib"] > 0
+    assert mem["with_gx_worker_mib"] > mem["peak_rss_mib"]  # GX ran beside, in a worker
+    assert mem["ratio"] == mem["peak_rss_mib"] / mem["raw_mib"]
+    assert report["builds"] == {}  # not asked for
     stages = {r["stage"] for r in report["stages"]}
     assert stages == {"synth", *DATA_STAGES, WITHOUT_DFE, DATA_TOTAL, END_TO_END}
     assert set(report["dfe_rules_add_pct"]) == {"0.2x"}
@@ -56,6 +64,6 @@ def test_bench_times_validating_the_fake_903_in_fresh_processes(tmp_path):
     lines: list[str] = []
     rows = fake903_runs(ROOT / "config" / "sample.yml", fake, 1, lines.append)
     names = {r["command"] for r in rows}
-    assert {"cic-reports validate (gx)", "cic-reports validate (polars)"} <= names
+    assert {f"cic-reports validate ({e})" for e in ("beside", "gx", "polars")} <= names
     for r in rows:
         assert r["runs"] == 1 and r["median_s"] > 0 and r["peak_rss_mib"] > 0

@@ -229,6 +229,24 @@ def test_every_section_is_present_with_charts_and_captioned_tables(published, la
     assert all(re.fullmatch(r"Figure \d+: \S.*", c) for c in figures), figures
 
 
+def test_an_earlier_year_builds_that_years_pack_beside_the_later_one(built):
+    """`build --year-end 2023` with `pack_month: 2024-03` configured makes the March 2023
+    pack (the month moves with the year), and leaves the 2024-03 pack of the other build."""
+    import json
+
+    out = built["out"]
+    files = json.loads((out / ".manifest.json").read_text(encoding="utf-8"))["files"]
+    for name in ("performance-pack-2023-03.html", "iro-annual-report-2022-23.html"):
+        assert name in files, sorted(files)
+    assert not [n for n in files if n.startswith("performance-pack-2022")]
+    run_2023 = files["iro-annual-report-2022-23.html"]["run"]
+    assert files["performance-pack-2023-03.html"]["run"] == run_2023
+    assert files["performance-pack-2023-03.csv"]["run"] == run_2023
+    assert files["performance-pack-2024-03.html"]["run"] not in (None, run_2023)
+    html = (out / "performance-pack-2023-03.html").read_text(encoding="utf-8")
+    assert "March 2023" in html and "March 2024" not in html.split("</header>")[0]
+
+
 def test_reports_are_single_self_contained_files(published):
     for name in (
         "iro-annual-report-2023-24.html",

@@ -25,13 +25,16 @@ CHILDREN = 60
 MONTH = "2024-03"
 IRO_HTML = "render:iro-annual-report-2023-24.html"
 PACK_HTML = f"render:performance-pack-{MONTH}.html"
+CSC_HTML = "render:csc-performance-report-2023-24-Q4.html"
 ALL = {
     "data (ingest, validate, transform, measures)",
     "pack",
     "notebooks:iro-annual-report",
     "notebooks:performance-pack",
+    "notebooks:csc-performance-report",
     IRO_HTML,
     PACK_HTML,
+    CSC_HTML,
     "appendix",
 }
 
@@ -69,6 +72,7 @@ def config(work: Path, inputs: Path, name: str) -> Path:
         "output": str(work / name / "output"),
         "narrative": str(inputs / "narrative"),
         "commentary": str(inputs / "commentary"),
+        "analysis": str(inputs / "csc-analysis"),
         "catalogue": str(inputs / "indicators.yml"),
     }
     data["root"] = str(ROOT)
@@ -97,6 +101,7 @@ def project(tmp_path_factory) -> dict:
     cli("synth", "--out", str(inputs / "raw"), "--children", str(CHILDREN), "--seed", "7")
     shutil.copytree(ROOT / "report" / "narrative", inputs / "narrative")
     shutil.copytree(ROOT / "report" / "commentary", inputs / "commentary")
+    shutil.copytree(ROOT / "report" / "csc-analysis", inputs / "csc-analysis")
     shutil.copyfile(
         ROOT / "pipeline" / "reports" / "pack" / "indicators.yml", inputs / "indicators.yml"
     )
@@ -162,6 +167,12 @@ def test_a_narrative_edit_re_renders_the_iro_report_only(project):
     path = project["inputs"] / "narrative" / "service.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
     assert rebuild_and_compare(project) == {IRO_HTML}
+
+
+def test_a_csc_analysis_edit_re_renders_the_csc_report_only(project):
+    path = project["inputs"] / "csc-analysis" / "2023-24-Q4" / "cic.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    assert rebuild_and_compare(project) == {CSC_HTML}
 
 
 def test_a_catalogue_edit_re_runs_the_pack_stages_only(project):

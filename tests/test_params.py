@@ -202,6 +202,14 @@ def test_an_earlier_year_moves_the_configured_pack_month_with_it(tmp_path):
     assert load_params(write(tmp_path, BASE), year_end=2023).month == "2023-03"
 
 
+def test_an_earlier_year_moves_a_configured_csc_quarter_with_it(tmp_path):
+    cfg = write(tmp_path, BASE + 'quarter: "2023-24 Q2"\n')
+    assert load_params(cfg).csc_quarter == "2023-24 Q2"
+    assert load_params(cfg, year_end=2023).csc_quarter == "2022-23 Q2"
+    assert load_params(cfg, year_end=2020).csc_quarter == "2019-20 Q2"
+    assert load_params(cfg, year_end=2023, quarter="2022-23 Q1").csc_quarter == "2022-23 Q1"
+
+
 def test_a_relative_config_path_resolves_from_the_project_root_in_any_folder(monkeypatch):
     notebooks = ROOT / "pipeline" / "reports" / "iro" / "notebooks"
     monkeypatch.chdir(notebooks)  # where JupyterLab starts a notebook's kernel

@@ -7,6 +7,10 @@ is also timed without the DfE rules (codes `DFE-...`), to show what they add. Gi
 shared fake SSDA903 return, `cic-reports validate` is run on it in fresh processes (as a
 user runs it) with each engine, and its wall time and peak RSS are printed; with
 `CIC_PEER903_PYTHON` set, the DfE's own validator is timed on the same files too.
+
+Also, in fresh processes: `cic-reports validate` on each size's raw folder (peak RSS
+against the files' size on disk), and at 1× a cold `cic-reports build`, a rebuild after one
+commentary edit and a bare `cic-reports render`, with their ratios to the render.
 """
 
 from __future__ import annotations
@@ -126,6 +130,12 @@ def bench_config(base: Path, work: Path, children: int) -> Path:
     for key in ("dfe", "catalogue", "supplied"):
         if paths.get(key) and not Path(paths[key]).is_absolute():
             paths[key] = str((root / paths[key]).resolve())
+    for key, default in (("narrative", "report/narrative"), ("commentary", "report/commentary")):
+        src = Path(paths.get(key) or default)
+        src = src if src.is_absolute() else root / src
+        if src.is_dir():  # the build benchmark edits its own copy, never the project's
+            shutil.copytree(src, work / key, dirs_exist_ok=True)
+            paths[key] = str(work / key)
     data["root"] = str(root)
     cfg = work / f"bench-{children}.yml"
     work.mkdir(parents=True, exist_ok=True)
@@ -142,6 +152,7 @@ def run_bench(
     with_render: bool = True,
     jobs: int = 2,
     fake903: Path | None = None,
+    with_builds: bool = True,
     say: Callable[[str], None] = print,
 ) -> list[dict]:
     from pipeline.params import load_params
@@ -201,6 +212,8 @@ def run_bench(
                         render(params, "csc-performance-report")
     finally:
         rss.stop()
+    validate_rss = [validate_memory(out / f"x{size:g}", size, say) for size in sizes]
+    builds = build_runs(config, out, repeat, say) if with_builds else {}
     fake = fake903_runs(config, fake903, repeat, say) if fake903 is not None else []
     summary = m.summary()
     report = {
@@ -218,6 +231,8 @@ def run_bench(
         "ratios": ratios(summary, sizes),
         "dfe_rules_add_pct": dfe_share(summary),
         "fake_903": fake,
+        "builds": builds,
+        "validate_memory": validate_rss,
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -227,6 +242,9 @@ def run_bench(
             "DfE rules add to validate: "
             + ", ".join(f"{k} {v:+.0f}%" for k, v in report["dfe_rules_add_pct"].items())
         )
+    if builds:
+        say(format_builds(builds))
+    say(format_validate_memory(validate_rss))
     if fake:
         say(format_fake(fake))
     say(f"written {out / 'bench.json'}")
@@ -289,7 +307,7 @@ def fake903_runs(config: Path, fake: Path, repeat: int, say) -> list[dict]:
                 "--config", str(config.resolve()), "--year-end", str(FAKE_903_YEAR_END),
                 "--engine", engine, "--rows", str(Path(tmp) / f"rows-{engine}.csv"),
             ]
-            for engine in ("gx", "polars")
+            for engine in ("beside", "gx", "polars")
         }  # fmt: skip
         python = peer.peer_python()
         if python is not None:
@@ -316,6 +334,148 @@ def fake903_runs(config: Path, fake: Path, repeat: int, say) -> list[dict]:
         }
         for name, v in runs.items()
     ]
+
+
+def _tree_peaks(pid: int, seen: dict[int, int]) -> None:
+    """Record the peak RSS so far of a process and each of its descendants (by pid)."""
+    seen[pid] = max(seen.get(pid, 0), _peak_of(pid))
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return
+    for child in children:
+        seen[child.pid] = max(seen.get(child.pid, 0), _peak_of(child.pid))
+
+
+def _timed_tree(cmd: list[str], cwd: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, peak RSS of the process and the sum of the peaks of it and every
+    process it started (MiB: an upper bound of what they held together), exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen: dict[int, int] = {}
+    while proc.poll() is None:
+        _tree_peaks(proc.pid, seen)
+        time.sleep(0.01)
+    wall = time.perf_counter() - start
+    own = seen.get(proc.pid, 0)
+    return wall, own / 2**20, sum(seen.values()) / 2**20, proc.returncode
+
+
+def _data_bytes(raw: Path) -> int:
+    from pipeline.run.stages import data_files
+
+    return sum(p.stat().st_size for p in data_files(raw))
+
+
+def validate_memory(work: Path, size: float, say) -> dict:
+    """`cic-reports validate` (default engine: the polars twins with Great Expectations in
+    a worker) on this size's raw folder in a fresh process: peak RSS against the raw
+    files' size on disk, for the validating process and with the GX worker added."""
+    cfg = next(work.glob("bench-*.yml"))
+    raw = work / "raw"
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "pipeline", "validate", "--config", str(cfg), "--raw", str(raw)]
+    wall, own, tree, code = _timed_tree(cmd, root)
+    mib = _data_bytes(raw) / 2**20
+    if code != 0:
+        say(f"  validate at {_label(size)} exited {code}")
+    return {
+        "size": size,
+        "raw_mib": mib,
+        "wall_s": wall,
+        "peak_rss_mib": own,
+        "with_gx_worker_mib": tree,
+        "ratio": own / mib if mib else None,
+        "ratio_with_worker": tree / mib if mib else None,
+        "exit": code,
+    }
+
+
+def format_validate_memory(rows: list[dict]) -> str:
+    lines = [
+        "",
+        "cic-reports validate (fresh process) peak RSS against the raw files on disk:",
+        f"  {'size':>5} {'raw MiB':>8} {'wall s':>7} {'peak MiB':>9} {'ratio':>6} "
+        f"{'+GX worker MiB':>15} {'ratio':>6}",
+    ]
+    for r in rows:
+        lines.append(
+            f"  {_label(r['size']):>5} {r['raw_mib']:>8.1f} {r['wall_s']:>7.1f} "
+            f"{r['peak_rss_mib']:>9.0f} {r['ratio'] or 0:>6.1f} {r['with_gx_worker_mib']:>15.0f} "
+            f"{r['ratio_with_worker'] or 0:>6.1f}"
+        )
+    return "\n".join(lines)
+
+
+BUILD_COMMANDS = ("cold build", "rebuild after one commentary edit", "bare render")
+
+
+def build_runs(config: Path, out: Path, repeat: int, say) -> dict:
+    """At 1×, in fresh processes as a user runs them: `cic-reports build` from empty
+    processed, build and output folders (cold); `build` again after appending a sentence to
+    one commentary file of the pack's month (only render should re-run); and one bare
+    `cic-reports render` of the same reports (the floor a build cannot go under)."""
+    from pipeline.params import load_params
+    from pipeline.synth import generate
+
+    work = (out / "builds").resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    cfg = bench_config(config, work, DEFAULT_CHILDREN)
+    params = load_params(cfg)
+    generate(params.raw_dir, children=DEFAULT_CHILDREN, seed=1, year_end=params.year_end)
+    root = Path(__file__).resolve().parents[2]
+    base = [sys.executable, "-m", "pipeline"]
+    edited = sorted((params.path(params.paths.commentary) / params.month).glob("*.md"))
+    say(
+        f"builds at 1x ({DEFAULT_CHILDREN} children in care), fresh processes: {', '.join(BUILD_COMMANDS)}"
+    )
+    runs: dict[str, list[tuple[float, float]]] = {c: [] for c in BUILD_COMMANDS}
+    for n in range(repeat):
+        for folder in (params.processed_dir, params.build_dir, params.output_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+        steps = [("cold build", ["build", "--config", str(cfg)])]
+        steps += [("rebuild after one commentary edit", ["build", "--config", str(cfg)])]
+        steps += [("bare render", ["render", "--config", str(cfg)])]
+        for name, args in steps:
+            if name.startswith("rebuild") and edited:
+                with edited[0].open("a", encoding="utf-8") as f:
+                    f.write(f"\nA sentence added for the benchmark ({n + 1}).\n")
+            wall, _own, tree, code = _timed_tree(base + args, root)
+            if code != 0:
+                say(f"  {name} exited {code}: not timed")
+                continue
+            runs[name].append((wall, tree))
+            say(f"  run {n + 1}: {name} {wall:.1f} s")
+    rows = {
+        name: {
+            "runs": len(v),
+            "median_s": statistics.median(w for w, _ in v),
+            "min_s": min(w for w, _ in v),
+            "max_s": max(w for w, _ in v),
+            "peak_rss_mib": max(p for _, p in v),
+        }
+        for name, v in runs.items()
+        if v
+    }
+    bare = rows.get("bare render", {}).get("median_s")
+    for r in rows.values():
+        r["ratio_to_render"] = r["median_s"] / bare if bare else None
+    return rows
+
+
+def format_builds(rows: dict) -> str:
+    lines = [
+        "",
+        "Builds at 1x (fresh processes; peak RSS with the processes they start):",
+        f"  {'command':<36} {'median s':>9} {'spread s':>12} {'x render':>9} {'peak MiB':>9}",
+    ]
+    for name, r in rows.items():
+        spread = f"{r['min_s']:.2f}-{r['max_s']:.2f}"
+        ratio = f"{r['ratio_to_render']:.1f}" if r.get("ratio_to_render") else "-"
+        lines.append(
+            f"  {name:<36} {r['median_s']:>9.2f} {spread:>12} {ratio:>9} {r['peak_rss_mib']:>9.0f}"
+        )
+    return "\n".join(lines)
 
 
 def format_fake(rows: list[dict]) -> str:

@@ -191,7 +191,8 @@ class Outcome:
 def _prose_files(params: RunParams, report, generated: dict[str, str]) -> dict[str, object]:
     """Digest of every file the report's main document includes, followed transitively, as
     staged: `report/` is the report's sources, `report/narrative` and `report/commentary` the
-    service's prose (pipeline/publish/render/stage.py)."""
+    service's prose, `report/csc-analysis` the CSC report's analysis
+    (pipeline/publish/render/stage.py)."""
     import posixpath
 
     from pipeline.publish.render.shortcodes import INCLUDE
@@ -199,6 +200,7 @@ def _prose_files(params: RunParams, report, generated: dict[str, str]) -> dict[s
     prose = {
         "report/narrative": params.path(params.paths.narrative),
         "report/commentary": params.path(params.paths.commentary),
+        "report/csc-analysis": params.path(params.paths.analysis),
     }
 
     def real(staged: str) -> Path | None:

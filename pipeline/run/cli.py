@@ -196,10 +196,11 @@ def validate(
     engine: Annotated[
         str,
         typer.Option(
-            help="polars: the contract rules' polars twins (the same rows, far less memory); "
-            "gx: run them as Great Expectations suites, as `run` does"
+            help="beside (as `build` and `run`): the polars twins give the rows while Great "
+            "Expectations runs every contract suite in a worker process and must agree; "
+            "gx: the suites in this process; polars: the twins alone (no GX: least memory)"
         ),
-    ] = "polars",
+    ] = "beside",
 ) -> None:
     """Ingest and validate a folder of extracts; print row accounting per table (and per
     return), the collection years the data covers, and the rules that fired."""
@@ -214,10 +215,21 @@ def validate(
         params = _params(config, project_dir, **overrides)
         if rows is not None:
             _check_rows_target(rows, params)
-        if engine not in ("gx", "polars"):
-            fail(EXIT_CONFIG, f"--engine must be gx or polars, not {engine!r}")
-        ingested = ingest(params.raw_dir)
-        result = validate(ingested.tables, params, engine=engine)
+        if engine not in ("beside", "gx", "polars"):
+            fail(EXIT_CONFIG, f"--engine must be beside, gx or polars, not {engine!r}")
+        if engine == "beside":
+            from pipeline.run.gxcheck import GXBeside, validate_beside
+
+            gx = GXBeside()  # its import overlaps ingest
+            try:
+                ingested = ingest(params.raw_dir)
+            except BaseException:
+                gx.close(kill=True)
+                raise
+            result = validate_beside(gx, ingested.tables, params, say=say)
+        else:
+            ingested = ingest(params.raw_dir)
+            result = validate(ingested.tables, params, engine=engine)
         if rows is not None:
             n = write_operator_rows(result, rows)
             say(f"wrote {n:,} flagged (row, rule) lines to {rows} (child-level: never publish it)")
@@ -489,10 +501,14 @@ def csc(
 @app.command()
 def bench(
     config: ConfigOpt = DEFAULT_CONFIG,
-    sizes: Annotated[str, typer.Option(help="Multiples of the default authority")] = "1,10,100",
+    sizes: Annotated[str, typer.Option(help="Multiples of the default authority")] = "1,10,200",
     repeat: Annotated[int, typer.Option(help="Measurements per stage (median reported)")] = 3,
     out: Annotated[Path, typer.Option(help="Where to write bench.json")] = Path("build/bench"),
     with_render: Annotated[bool, typer.Option(help="Also time notebooks and render")] = True,
+    with_builds: Annotated[
+        bool,
+        typer.Option(help="Also time, at 1x, a cold build, a one-edit rebuild and a bare render"),
+    ] = True,
     fake903: Annotated[
         Path | None,
         typer.Option(help="The shared fake SSDA903 return, to time validating it ('' to skip)"),
@@ -507,6 +523,7 @@ def bench(
         repeat=repeat,
         out=out,
         with_render=with_render,
+        with_builds=with_builds,
         fake903=fake903 if fake903 and str(fake903) else None,
         say=say,
     )

@@ -164,6 +164,27 @@ class GXBeside:
         self.tmp.cleanup()
 
 
+def validate_beside(gx: GXBeside, tables, params, say=print):
+    """`cic-reports validate` as a build validates: the polars twins give the rows while
+    `gx` (started before ingest) runs every contract suite; if the two disagree, or the
+    worker fails, validation runs again with Great Expectations itself."""
+    from pipeline.validate import GX_BESIDE, validate
+
+    token = GX_BESIDE.set(gx)
+    try:
+        result = validate(tables, params, engine="polars")
+    except BaseException:
+        gx.close(kill=True)
+        raise
+    finally:
+        GX_BESIDE.reset(token)
+    problems = gx.verify()
+    if not problems:
+        return result
+    say(f"warning: {'; '.join(problems)}: validating again with Great Expectations itself")
+    return validate(tables, params, engine="gx")
+
+
 def _die_with_parent() -> None:
     """Linux: the worker is killed when the build is (a killed build leaves no worker)."""
     try:
