@@ -4,7 +4,7 @@ and what is published is byte for byte what a fresh build of the same inputs pub
 One small authority is built with `cic-reports build` (fresh processes, as a user runs it);
 then one input at a time is changed, the project rebuilt, the stages that ran compared with
 the ones that must, and the output and processed folders compared, file by file, with a
-`--fresh` build of the same inputs into folders of its own. A successful build prints no
+`--fresh` build of the same inputs into folders of its own (which must run every stage). A successful build prints no
 traceback and no ERROR line (issue 14, quiet output).
 """
 
@@ -76,6 +76,10 @@ def config(work: Path, inputs: Path, name: str) -> Path:
         "catalogue": str(inputs / "indicators.yml"),
     }
     data["root"] = str(ROOT)
+    # which stages re-run does not depend on suppression, and the linked protection's linear
+    # programmes would take most of each of these builds (docs/disclosure.md): unsuppressed,
+    # as `disclosure: none` says (tests/test_disclosure_runs.py holds the protection)
+    data["disclosure"] = "none"
     path = work / f"{name}.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
@@ -110,10 +114,16 @@ def project(tmp_path_factory) -> dict:
     return {"work": work, "inputs": inputs, "cfg": cfg, "first": first, "n": 0}
 
 
-def rebuild_and_compare(project: dict) -> set[str]:
-    """Rebuild incrementally; check against a fresh build of the same inputs; stages run."""
+def rebuild_and_compare(project: dict, *, compare: bool = True) -> set[str]:
+    """Rebuild incrementally; check against a fresh build of the same inputs (`compare`:
+    the prose edits are compared once, after the last of them — a reused output left stale
+    by an earlier step would differ there too); the stages that ran."""
     again = cli("build", "--config", str(project["cfg"]), "--renderer", "pandoc")
     assert_quiet(again.stderr)
+    ran, reused = stages_of(again.stderr, "ran"), stages_of(again.stderr, "reused")
+    assert ran | reused == ALL and not ran & reused
+    if not compare:
+        return ran
     project["n"] += 1
     fresh_cfg = config(project["work"], project["inputs"], f"fresh{project['n']}")
     fresh = cli("build", "--config", str(fresh_cfg), "--renderer", "pandoc", "--fresh")
@@ -124,8 +134,6 @@ def rebuild_and_compare(project: dict) -> set[str]:
         assert sorted(mine) == sorted(theirs), part
         differ = [name for name in mine if mine[name] != theirs[name]]
         assert not differ, f"{part}: {differ} differ from a fresh build's"
-    ran, reused = stages_of(again.stderr, "ran"), stages_of(again.stderr, "reused")
-    assert ran | reused == ALL and not ran & reused
     return ran
 
 
@@ -160,13 +168,13 @@ def test_touching_a_raw_file_without_changing_it_reuses_every_stage(project):
 def test_a_commentary_edit_re_renders_the_pack_only(project):
     path = project["inputs"] / "commentary" / MONTH / "profile.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-    assert rebuild_and_compare(project) == {PACK_HTML}
+    assert rebuild_and_compare(project, compare=False) == {PACK_HTML}
 
 
 def test_a_narrative_edit_re_renders_the_iro_report_only(project):
     path = project["inputs"] / "narrative" / "service.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
-    assert rebuild_and_compare(project) == {IRO_HTML}
+    assert rebuild_and_compare(project, compare=False) == {IRO_HTML}
 
 
 def test_a_csc_analysis_edit_re_renders_the_csc_report_only(project):
@@ -201,8 +209,3 @@ def test_a_raw_change_re_runs_from_ingest(project):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-3]), encoding="utf-8")  # three episodes fewer
     assert rebuild_and_compare(project) == ALL
-
-
-def test_fresh_runs_everything_again(project):
-    again = cli("build", "--config", str(project["cfg"]), "--renderer", "pandoc", "--fresh")
-    assert stages_of(again.stderr, "ran") == ALL
