@@ -951,8 +951,11 @@ SSDA903 returns (Annex A workbooks of one year in the order of the dates in thei
 `GX-<TABLE>-<COLUMN>-<CHECK>` rules are generated from the data contract
 (`pipeline/inputs/contract/tables.yml`) and run as one Great Expectations suite per table
 (`validate(..., engine="gx")`, the default). Each has a polars twin giving the same rows
-(`engine="polars"`, used by fast tests and by `cic-reports validate`); a test keeps the
-two engines in agreement. Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD.
+(`engine="polars"`, used by fast tests); a test keeps the two engines in agreement.
+`cic-reports build`, `run` and `validate` give the rows with the polars twins while Great
+Expectations runs every suite in a worker process, compare the two rule by rule, and
+validate again under Great Expectations if they ever disagree (`pipeline/run/gxcheck.py`;
+`validate --engine polars` leaves GX out). Dates are accepted as dd/mm/YYYY (or d/m/YYYY) and YYYY-MM-DD.
 Codes are upper-cased on ingest. `<TABLE>-<COLUMN>-CODE-YEAR` rules check a code against
 the code list of the row's own collection year (the run's reporting year for a multi-year
 extract).
