@@ -33,3 +33,18 @@ def use_renderer(name: str) -> str:
 def renderer(request) -> str:
     """Each renderer in turn; the Quarto case needs the Quarto CLI."""
     return use_renderer(request.param)
+
+
+@pytest.fixture(scope="session")
+def sample_processed(tmp_path_factory):
+    """The fictional sample (`synth` defaults: 450 children, seed 1, with its deliberate
+    errors) processed once (no render): its RunParams. Shared by the disclosure audit and
+    the sample's plausibility checks."""
+    from test_disclosure_runs import make_config
+
+    from pipeline.params import load_params
+    from pipeline.run import stages
+
+    params = load_params(make_config(tmp_path_factory.mktemp("sample"), 450, 1))
+    stages.process(params, stages.StageTimer(say=lambda _m: None))
+    return params

@@ -169,3 +169,13 @@ def test_good_practice_notes_per_quarter():
     )
     out = good_practice(notes, P)
     assert out.rows() == [("Q1", 0, 1), ("Q2", 0, 0), ("Q3", 2, 0), ("Q4", 1, 0), ("Year", 3, 1)]
+    # recording started in October 2023 (the first note of any type): earlier quarters, and
+    # the whole of last year, were not collected: null (a dash), not 0
+    later = good_practice(notes.filter(pl.col("note_id") != "5"), P)
+    assert later.rows() == [
+        ("Q1", None, None),
+        ("Q2", None, None),
+        ("Q3", 2, None),
+        ("Q4", 1, None),
+        ("Year", 3, None),
+    ]

@@ -78,27 +78,34 @@ def test_pack_from_supplied_values_alone(pack, tmp_path):
     assert (row["2024-02"], row["2024-03"], row["dot"], row["rag"]) == (
         440,
         449,
-        "▼ Worsening",
-        "■ Red",
+        "▲\u00a0Worse",  # up, and low is good
+        "■\u00a0Red",
     )  # 29 over 420 > 21 (5%)
     eet = pack.appendix.filter(pl.col("indicator_id") == "eet_pct").row(0, named=True)
-    assert (eet["dot"], eet["rag"]) == ("▼ Worsening", "● Green")
+    assert (eet["dot"], eet["rag"]) == ("▼\u00a0Worse", "●\u00a0Green")
     pack.write(tmp_path / "processed")
     for name in ("pub_pack_appendix", "pub_pack_values", "pub_pack_headlines"):
         assert (tmp_path / "processed" / f"{name}.parquet").is_file()
-    assert pack.values.columns == ["indicator_id", "month", "value", "is_value_suppressed"]
+    assert pack.values.columns == [
+        "indicator_id",
+        "month",
+        "value",
+        "is_value_suppressed",
+        "numerator_count",
+        "denominator_count",
+    ]
 
 
 def test_summary_headline_in_the_reference_manner(pack):
     text = pack.headlines["text"].to_list()
     assert text[0] == (
-        "We have 449 children in care (rate of 68 per 10,000), of which 53 are unaccompanied "
-        "asylum-seeking children. Last month we had 440 (67) and 54 respectively, so the number "
-        "in care has risen by 9."
-    )
-    assert (
-        text[1]
-        == "62% of our care leavers aged 19-21 are in education, employment or training. This is down from 64% last month."
+        "We have 449 children in care (rate of 67.92 per 10,000), of which 53 are unaccompanied "
+        "asylum-seeking children. Last month we had 440 (66.56) and 54 respectively, so the "
+        "number in care has risen by 9."
+    )  # the rate as the table prints it (the catalogue's 2 decimals)
+    assert text[1] == (
+        "62% of our care leavers aged 19-21 are in education, employment or training. "
+        "This is down from 64% last month, which is worse."
     )
 
 
@@ -120,7 +127,7 @@ def _appendix(rows: dict) -> pl.DataFrame:
 @pytest.mark.parametrize(
     ("latest", "previous", "ending"),
     [
-        (62.0, 64.0, "This is down from 64% last month."),
+        (62.0, 64.0, "This is down from 64% last month."),  # no polarity given: no judgement
         (66.0, 64.0, "This is up from 64% last month."),
         (64.2, 63.9, "This is unchanged from last month."),
         (64.0, None, "There is no published figure for last month to compare with."),
@@ -186,15 +193,59 @@ def test_csv_columns_exactly(pack, tmp_path):
     ]
 
 
-def test_xlsx_frozen_neutralised_rag_text(pack, tmp_path):
+def test_xlsx_to_the_gss_standard(pack, tmp_path):
+    """Cover, contents, notes, one table per sheet with its title in A1; figures numeric,
+    symbols in brackets; formula-like text neutralised; deterministic."""
     path = pack.write_appendix_xlsx(tmp_path / "appendix.xlsx")
-    ws = openpyxl.load_workbook(path)["Appendix A"]
-    assert ws.freeze_panes == "A2"
-    cells = {c.value for row in ws.iter_rows() for c in row}
-    assert "'=Care leavers in EET" in cells  # formula-like title is text
-    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
-    assert "● Green" in cells and "■ Red" in cells
-    first = path.read_bytes()
-    assert (
-        pack.write_appendix_xlsx(tmp_path / "appendix.xlsx").read_bytes() == first
-    )  # deterministic
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", "Table_1", "Table_2"]
+    ws = wb["Table_1"]
+    assert ws["A1"].value.startswith("Table 1:")
+    assert list(ws.tables) == ["indicators"] and ws.tables["indicators"].ref.startswith("A5:")
+    header = [c.value for c in ws[5]]
+    rows = {
+        r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=6, values_only=True)
+    }
+    assert list(rows) == ["cic_count", "cic_rate", "uasc_count", "eet_pct"]  # the HTML's order
+    cic = rows["cic_count"]
+    assert cic["March 2024"] == 449 and isinstance(cic["March 2024"], float | int)
+    assert cic["October 2023"] == "[x]"  # no figure: a symbol, never a blank
+    assert rows["eet_pct"]["Indicator"] == "'=Care leavers in EET"  # formula-like text is text
+    assert rows["eet_pct"]["RAG"] == "●\u00a0Green"
+    numeric = [h for h in header if h.endswith(("2023", "2024")) and "last year" not in h]
+    for r in rows.values():  # every figure column holds numbers or a bracketed symbol
+        assert all(isinstance(r[h], int | float) or r[h] in ("[c]", "[x]", "[z]") for h in numeric)
+    notes = {r[0]: r[1] for r in wb["Notes"].iter_rows(min_row=5, values_only=True)}
+    assert {"[c]", "[x]", "[z]"} <= set(notes)
+    contents = [r for r in wb["Contents"].iter_rows(min_row=5, values_only=True)]
+    assert [r[0] for r in contents] == ["Table_1", "Table_2"]
+    assert pack.write_appendix_xlsx(tmp_path / "again.xlsx").read_bytes() == path.read_bytes()
+
+
+def test_csv_and_xlsx_neutralise_tab_and_cr_but_keep_numbers(tmp_path):
+    from pipeline.reports.pack.writers import appendix_csv_frame, neutralise
+
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"):
+        assert neutralise(text) == "'" + text
+    assert neutralise("Children in care") == "Children in care"
+    df = pl.DataFrame(
+        {
+            "indicator_id": ["x"],
+            "title": ["\t=HYPERLINK(1)"],
+            "section": ["\r=2"],
+            "unit": ["No."],
+            "good_is": pl.Series([None], dtype=pl.String),
+            "england": [-3.0],
+            "stat_neighbours": pl.Series([None], dtype=pl.Float64),
+            "target": pl.Series([None], dtype=pl.Float64),
+            "2024-03": [-2.0],
+            "is_2024-03_suppressed": [False],
+            "dot": [""],
+            "rag": [""],
+            "decimals": [0],
+            "order": [0],
+        }
+    )
+    row = appendix_csv_frame(df, ["2024-03"]).row(0, named=True)
+    assert row["title"] == "'\t=HYPERLINK(1)" and row["section"] == "'\r=2"
+    assert row["england"] == "-3" and row["2024-03"] == "-2"  # numbers are not text to neutralise

@@ -318,6 +318,21 @@ def test_adoption_timeliness():
                 "placement_code": "U6",
                 "new_episode_reason_code": "L",
             },
+            # moving in with the adopters: the first adoptive placement (A3-A6) in the period
+            {
+                "child_id": "a",
+                "episode_start_date": D(2023, 4, 1),
+                "legal_status_code": "E1",
+                "placement_code": "A6",
+                "new_episode_reason_code": "P",
+            },
+            {
+                "child_id": "b",
+                "episode_start_date": D(2023, 6, 1),
+                "legal_status_code": "E1",
+                "placement_code": "A5",
+                "new_episode_reason_code": "P",
+            },
         ],
     )
     ad1 = frame(

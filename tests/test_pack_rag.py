@@ -3,7 +3,16 @@
 import polars as pl
 import pytest
 
-from pipeline.reports.pack.rag import dot, dot_text, rag, rag_text, status_columns
+from pipeline.reports.pack.rag import (
+    NBSP,
+    dot,
+    dot_label,
+    dot_text,
+    movement,
+    rag,
+    rag_text,
+    status_columns,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,8 +68,8 @@ def test_rag_truth_table(polarity, latest, target, tolerance, expected):
 
 
 def test_text_always_has_word_and_distinct_shape():
-    assert dot_text("Improving") == "▲ Improving"
-    assert dot_text("Worsening") == "▼ Worsening"
+    assert dot_text("Improving") == f"▲{NBSP}Improving"
+    assert dot_text("Worsening") == f"▼{NBSP}Worsening"
     shapes = {rag_text(s).split()[0] for s in ("Green", "Amber", "Red")}
     assert len(shapes) == 3
     assert rag_text("") == ""
@@ -78,5 +87,30 @@ def test_status_columns_suppressed_previous_month_gives_na():
         }
     )
     out = status_columns(df, "2024-03", "2024-02")
-    assert out["dot"].to_list() == ["– n/a", "▼ Worsening", ""]
-    assert out["rag"].to_list() == ["● Green", "", ""]
+    # Low is good and 12 > 10: the figure went up (▲) and that is worse; no polarity: movement only
+    assert out["dot"].to_list() == [f"–{NBSP}n/a", f"▲{NBSP}Worse", f"▲{NBSP}Up"]
+    assert out["rag"].to_list() == [f"●{NBSP}Green", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("latest", "previous", "polarity", "expected"),
+    [
+        (9, 10, "Low", "▼ Better"),  # a low-is-good figure fell: arrow down, word better
+        (11, 10, "Low", "▲ Worse"),
+        (11, 10, "High", "▲ Better"),
+        (9, 10, "High", "▼ Worse"),
+        (10, 10, "High", "▬ Same"),
+        (9, 10, None, "▼ Down"),
+        (None, 10, "High", "– n/a"),
+        (None, 10, None, ""),
+    ],
+)
+def test_dot_label_arrow_is_movement_word_is_judgement(latest, previous, polarity, expected):
+    assert dot_label(latest, previous, polarity, 0) == expected.replace(" ", NBSP)
+
+
+def test_movement_is_the_one_comparison_at_published_decimals():
+    assert movement(87.85, 88.20, 1) == "down"  # 87.9 vs 88.2
+    assert movement(87.84, 87.86, 1) == "down"  # 87.8 against 87.9
+    assert movement(87.86, 87.94, 1) == "same"  # both 87.9
+    assert movement(None, 3, 0) is None

@@ -49,7 +49,7 @@ def test_each_reason_with_row_number(tmp_path):
         "carers_count,2024-02,1,234\n".replace("1,234", '"1,234"')  # row 9 good (thousands)
     )
     s = read_supplied(p, CAT)
-    assert s.values.sort("indicator_id").rows() == [
+    assert s.values.sort("indicator_id").select("indicator_id", "month", "value").rows() == [
         ("carers_count", "2024-02", 1234.0),
         ("visits_pct", "2024-03", 81.5),
     ]

@@ -206,9 +206,19 @@ def test_alt_text_trend_peak_in_the_middle():
     text = charts.alt_text_trend(
         _trend([433, 470, 449]), x="month", y="children", what="children in care"
     )
-    assert text.endswith(", peaking at 470 in May 2023")
+    assert text.endswith("; highest 470 in May 2023")
     ends = charts.alt_text_trend(_trend([433, 440, 449]), x="month", y="children", what="c")
-    assert "peaking" not in ends
+    assert "highest" not in ends and "direction" not in ends
+
+
+def test_alt_text_trend_names_a_dip_and_every_reversal():
+    """Similar ends hide a dip: the lowest point and each change of direction are named."""
+    text = charts.alt_text_trend(
+        _trend([450, 452, 420, 455, 451]), x="month", y="children", what="children in care"
+    )
+    assert "rose from 450 in April 2023 to 451 in August 2023" in text
+    assert "lowest 420 in June 2023" in text and "highest 455 in July 2023" in text
+    assert "a peak of 452 in May 2023" in text  # the other turn, not already named
 
 
 def test_alt_text_trend_ignores_suppressed_values():

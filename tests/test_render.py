@@ -446,7 +446,7 @@ def test_docx(tmp_path, renderer):
     assert result.path.read_bytes() == result.built.read_bytes()
     docx = docx_parts(result.path)
     assert any(n.endswith(".png") for n in docx["media"])
-    alt = "Line chart: children in care rose from 433 in April 2023 to 449 in June 2023, peaking at 460 in May 2023"
+    alt = "Line chart: children in care rose from 433 in April 2023 to 449 in June 2023; highest 460 in May 2023"
     assert docx["images"] == 1 and docx["alt"] == [alt]
     assert docx["tables"] == 2 and docx["nesting"] == 1  # the two data tables, neither nested
     assert ("TableCaption", "Table 1: Escalations by area") in docx["paras"]

@@ -220,6 +220,11 @@ def protect_linked(tables: list[Published], params, *, check: bool = True) -> Pr
         r = rel.ratios[n]
         r.active = False
         hidden_ratios.add((r.table, r.row, r.column))
+        # counts shown with it (a percentage's numerator and denominator) go with it
+        for col, sources in by_name[r.table].spec.derived.items():
+            c = cell_at.get((r.table, r.row, col))
+            if r.column in sources and c is not None and not c.suppressed:
+                c.suppressed, c.value = True, None
         return 1
 
     added = 0

@@ -126,8 +126,13 @@ def line_chart(
     y_title: str,
     tooltip: list[str] | None = None,
     y_format: str | None = None,
+    references: dict[str, float] | None = None,
 ) -> alt.Chart:
-    """A trend line (points marked); several series differ by colour, dash and shape."""
+    """A trend line (points marked); several series differ by colour, dash and shape.
+
+    `references` ({"Target": 90, "England": 88}) draws each as a labelled horizontal line
+    across the chart (grey, dashed differently, named at its right end, not by colour).
+    """
     tips = tooltip or [c for c in (x, color, y) if c]
     data = publishable(df, [x, y, color or "", *tips])
     x_enc = (
@@ -162,12 +167,56 @@ def line_chart(
         enc["shape"] = alt.Shape(
             color, type="nominal", title=None, scale=alt.Scale(domain=domain, range=SHAPES[:n])
         )
-    return (
+    line = (
         alt.Chart(data, title=title)
         .mark_line(point=_has_values(data, y))
         .encode(**enc)
         .properties(width=WIDTH, height=HEIGHT)
     )
+    if not references:
+        return line
+    return alt.layer(line, *reference_layers(references, y)).properties(width=WIDTH, height=HEIGHT)
+
+
+REFERENCE_DASHES = {"Target": [6, 4], "England": [2, 3]}
+REFERENCE_COLOUR = "#505a5f"  # 7:1 on white
+
+
+def reference_layers(references: dict[str, float], y: str) -> list[alt.Chart]:
+    """Horizontal rules with their names, one per reference value."""
+    ref = pl.DataFrame(
+        {"reference": list(references), y: [float(v) for v in references.values()]}
+    ).with_columns(
+        (pl.col("reference") + ": " + pl.col(y).map_elements(_num, return_dtype=pl.String)).alias(
+            "reference_label"
+        )
+    )
+    layers = []
+    for name in references:
+        one = ref.filter(pl.col("reference") == name)
+        base = alt.Chart(one)
+        layers.append(
+            base.mark_rule(
+                color=REFERENCE_COLOUR, strokeDash=REFERENCE_DASHES.get(name, [4, 2]), strokeWidth=2
+            ).encode(y=alt.Y(y, type="quantitative"))
+        )
+        layers.append(
+            base.mark_text(
+                align="right",
+                baseline="bottom",
+                dy=-3,
+                color=REFERENCE_COLOUR,
+                fontSize=12,
+                x="width",
+            ).encode(
+                y=alt.Y(y, type="quantitative"), text=alt.Text("reference_label", type="nominal")
+            )
+        )
+    return layers
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
 
 def _has_values(data: pl.DataFrame, y: str) -> bool:
@@ -319,8 +368,15 @@ def alt_text_trend(
     what: str,
     x_format: str = "%B %Y",
     value_format: str = "{:,.0f}",
+    references: dict[str, float] | None = None,
 ) -> str:
-    """'Line chart: <what> rose from A in <x0> to B in <x1>, peaking at P in <xp>'."""
+    """'Line chart: <what> rose from A in <x0> to B in <x1>; lowest L in <xl>, highest H in
+    <xh>; it fell from <xa> to <xb> before rising again; target T, England E'.
+
+    The lowest and highest points are always named (a dip between two similar ends is not
+    hidden), and so is each reversal of direction: the turning points, at the published
+    precision (`value_format`), so a flat stretch is not a turn.
+    """
     flag = f"is_{y}_suppressed"
     rows = df.sort(x)
     if flag in rows.columns:
@@ -329,29 +385,69 @@ def alt_text_trend(
     n_hidden = rows.height - len(points)
     if not points:
         return f"Line chart: {what}; all values are suppressed or missing"
+
+    def fx(v) -> str:
+        return _fmt_x(v, x_format)
+
+    def fv(v) -> str:
+        return value_format.format(v)
+
     (x0, v0), (x1, v1) = points[0], points[-1]
-    s0, s1 = value_format.format(v0), value_format.format(v1)
     if len(points) == 1:
-        text = f"Line chart: {what} was {s0} in {_fmt_x(x0, x_format)}"
-    elif s0 == s1:
-        text = (
-            f"Line chart: {what} stayed at {s0} from {_fmt_x(x0, x_format)} "
-            f"to {_fmt_x(x1, x_format)}"
-        )
+        text = f"Line chart: {what} was {fv(v0)} in {fx(x0)}"
+    elif len({fv(v) for _, v in points}) == 1:
+        text = f"Line chart: {what} stayed at {fv(v0)} from {fx(x0)} to {fx(x1)}"
+    elif fv(v0) == fv(v1):
+        text = f"Line chart: {what} was {fv(v0)} in {fx(x0)} and again in {fx(x1)}"
     else:
         verb = "rose" if v1 > v0 else "fell"
-        text = (
-            f"Line chart: {what} {verb} from {s0} in {_fmt_x(x0, x_format)} "
-            f"to {s1} in {_fmt_x(x1, x_format)}"
-        )
+        text = f"Line chart: {what} {verb} from {fv(v0)} in {fx(x0)} to {fv(v1)} in {fx(x1)}"
     if len(points) > 2:
-        peak_i = max(range(len(points)), key=lambda i: (points[i][1], -i))
-        xp, vp = points[peak_i]
-        if 0 < peak_i < len(points) - 1 and vp > max(v0, v1):
-            text += f", peaking at {value_format.format(vp)} in {_fmt_x(xp, x_format)}"
+        lo_i = min(range(len(points)), key=lambda i: (points[i][1], i))
+        hi_i = max(range(len(points)), key=lambda i: (points[i][1], -i))
+        named = []
+        extremes = []
+        if 0 < lo_i < len(points) - 1 and fv(points[lo_i][1]) != fv(min(v0, v1)):
+            extremes.append(f"lowest {fv(points[lo_i][1])} in {fx(points[lo_i][0])}")
+            named.append(points[lo_i][0])
+        if 0 < hi_i < len(points) - 1 and fv(points[hi_i][1]) != fv(max(v0, v1)):
+            extremes.append(f"highest {fv(points[hi_i][1])} in {fx(points[hi_i][0])}")
+            named.append(points[hi_i][0])
+        if extremes:
+            text += "; " + ", ".join(extremes)
+        turns = [t for t in _turning_points(points, fv) if t[1] not in named]
+        if turns:
+            phrases = [
+                f"{'a low' if kind == 'low' else 'a peak'} of {fv(v)} in {fx(at)}"
+                for kind, at, v in turns[:4]
+            ]
+            more = len(turns) - 4
+            text += "; it also changed direction at " if extremes else "; it changed direction at "
+            text += ", ".join(phrases)
+            if more > 0:
+                text += f" and {more} more time{'s' if more != 1 else ''}"
+    if references:
+        text += "; " + ", ".join(f"{k.lower()} {fv(v)}" for k, v in references.items())
     if n_hidden:
         text += f" ({n_hidden} value{'s' if n_hidden != 1 else ''} suppressed or missing)"
     return text
+
+
+def _turning_points(points: list[tuple[Any, float]], fv) -> list[tuple[str, Any, float]]:
+    """('low'|'peak', x, value) where the direction changes, comparing shown values."""
+    shown = [(xv, v, fv(v)) for xv, v in points]
+    # collapse runs of the same shown value, keeping the first point of each run
+    runs = [shown[0]]
+    for p in shown[1:]:
+        if p[2] != runs[-1][2]:
+            runs.append(p)
+    out = []
+    for a, b, c in zip(runs, runs[1:], runs[2:], strict=False):
+        if b[1] < a[1] and b[1] < c[1]:
+            out.append(("low", b[0], b[1]))
+        elif b[1] > a[1] and b[1] > c[1]:
+            out.append(("peak", b[0], b[1]))
+    return out
 
 
 def alt_text_year_on_year(

@@ -133,3 +133,47 @@ def starts_leavers_sentence(pub: dict[str, pl.DataFrame], params: RunParams) -> 
                 f"{_n(value)} children {verb} to be looked after, {_rise_fall(value, last)}"
             )
     return f"During {params.year_label}, " + "; ".join(parts) + "."
+
+
+def neighbour_names(params: RunParams) -> list[str]:
+    """The configured statistical neighbours by name (DfE LA names), in the configured order;
+    a code with no name in the published files is shown as its code."""
+    from pathlib import Path
+
+    from pipeline.inputs.dfe import neighbour_codes
+
+    codes = neighbour_codes(params)
+    if not codes:
+        return []
+    names: dict[str, str] = {}
+    file = "cla_number_and_rate_per_10k_children"
+    folder = params.dfe_dir
+    csv = folder / f"{file}.csv" if folder else None
+    if csv is not None and csv.is_file():
+        from pipeline.inputs.dfe import read_ees
+
+        df = read_ees(csv)
+    else:
+        df = pl.read_parquet(
+            Path(__file__).parents[1] / "inputs" / "benchmarks" / f"{file}.parquet"
+        )
+    rows = df.filter(pl.col("old_la_code").is_in(codes)).select("old_la_code", "la_name").unique()
+    for code, name in rows.iter_rows():
+        if name:
+            names[code] = name
+    return [names.get(c, c) for c in codes]
+
+
+def neighbours_sentence(params: RunParams) -> str:
+    """'Statistical neighbours: the mean of the 7 good and outstanding statistical neighbours
+    (Cornwall, East Sussex, ...), as published by the DfE.'"""
+    names = neighbour_names(params)
+    label = params.statistical_neighbours.label or "statistical neighbours"
+    if not names:
+        return "No statistical neighbours are configured, so no neighbour averages are shown."
+    listed = ", ".join(names[:-1]) + (" and " + names[-1] if len(names) > 1 else names[0])
+    return (
+        f"Statistical neighbours are the mean of the {len(names)} {label} that published "
+        f"a figure, out of: {listed}. England and neighbour figures are the latest the "
+        "DfE has published, not this month's."
+    )

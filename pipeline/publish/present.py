@@ -36,14 +36,43 @@ def _display(bundle: dict[str, Any], metadata: dict | None = None) -> None:
 
 
 def markdown(text: str) -> None:
-    """Show Markdown prose (rendered by Quarto/pandoc, not by the notebook front end)."""
+    """Show Markdown prose (rendered by Quarto/pandoc, not by the notebook front end).
+    Text built from inputs goes through `paragraphs` (or `markdown_text`) first."""
     _display({"text/markdown": text})
 
 
+def paragraphs(texts: list[str]) -> None:
+    """Show plain-text sentences as paragraphs, every Markdown character escaped."""
+    _display({"text/markdown": "\n\n".join(markdown_text(t) for t in texts if t)})
+
+
 # ---------------------------------------------------------------- tables
-def _cell_text(text: str) -> str:
-    """Make a value safe inside a pipe-table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+_MD_CELL = re.compile(r"([\\`*_{}\[\]<>#!|~^$@&])")
+
+
+def _cell_text(text: str, markup: bool = False) -> str:
+    """Make a value literal inside a pipe-table cell: a title or code from an input file
+    holding `<script>`, `[x](javascript:...)` or `*` is shown as typed. `markup=True` is
+    for cells this project writes as Markdown (a RAG tag, `rag_span`)."""
+    text = text.replace("\n", " ").strip()
+    if markup:
+        return text.replace("|", "\\|")
+    return _MD_CELL.sub(r"\\\1", text)
+
+
+#: GOV.UK-style tag classes for a RAG status (report.css colours them; print.lua in PDF).
+RAG_CLASSES = {"Green": "rag-green", "Amber": "rag-amber", "Red": "rag-red"}
+
+
+def rag_span(text: str | None) -> str:
+    """'● Green' as Markdown for a coloured tag that keeps its word and shape (use in a
+    `markup=` column); anything else is returned escaped."""
+    if not text:
+        return ""
+    words = text.split()
+    cls = RAG_CLASSES.get(words[-1]) if words else None
+    escaped = _MD_CELL.sub(r"\\\1", text)
+    return f"[{escaped}]{{.rag .{cls}}}" if cls else escaped
 
 
 def _pipe_table(
@@ -54,6 +83,7 @@ def _pipe_table(
     caption: str,
     label: str | None,
     note: str | None,
+    markup: list[bool] | None = None,
 ) -> str:
     head = "| " + " | ".join(_cell_text(h) or " " for h in headers) + " |"
     # Pandoc sizes wrapped columns by the dashes under each header: give each column
@@ -71,7 +101,11 @@ def _pipe_table(
         )
         + "|"
     )
-    body = ["| " + " | ".join(_cell_text(c) for c in row) + " |" for row in rows]
+    flags = list(markup) if markup else [False] * len(headers)
+    body = [
+        "| " + " | ".join(_cell_text(c, m) for c, m in zip(row, flags, strict=False)) + " |"
+        for row in rows
+    ]
     cap = f": {caption.strip()}"
     if label:
         cap += f" {{#{label}}}"
@@ -108,6 +142,7 @@ def table_markdown(
     right: list[str] | tuple[str, ...] = (),
     date_format: str = "%-d %B %Y",
     relabel: dict[str, dict[Any, str]] | None = None,
+    markup: list[str] | tuple[str, ...] = (),
 ) -> str:
     """A pub_ table as a pandoc pipe table with caption; suppressed cells show `c`.
 
@@ -115,6 +150,8 @@ def table_markdown(
     column of numbers already formatted as text). `date_format` formats date cells
     (`"%b %Y"` for month columns). `relabel` maps a column's stored values to what
     readers see, e.g. `{"direction": DIRECTION_LABELS}`; unmapped values show as stored.
+    Cell text is literal (Markdown characters escaped) except in the `markup` columns,
+    which hold Markdown this project wrote (e.g. `rag_span`).
     """
     if columns is None:
         columns = {
@@ -149,6 +186,7 @@ def table_markdown(
         caption=caption,
         label=label,
         note=note,
+        markup=[c in markup for c in columns],
     )
 
 
@@ -163,6 +201,7 @@ def table(
     right: list[str] | tuple[str, ...] = (),
     date_format: str = "%-d %B %Y",
     relabel: dict[str, dict[Any, str]] | None = None,
+    markup: list[str] | tuple[str, ...] = (),
 ) -> None:
     """Display `table_markdown(...)` as a text/markdown output."""
     _display(
@@ -177,6 +216,7 @@ def table(
                 right=right,
                 date_format=date_format,
                 relabel=relabel,
+                markup=markup,
             )
         }
     )
@@ -449,13 +489,29 @@ def chart_id(spec: dict, label: str | None = None) -> str:
     return "chart-" + hashlib.sha256(_spec_json(spec).encode()).hexdigest()[:12]
 
 
+def responsive(spec: dict) -> dict:
+    """The spec drawn at its container's width: a chart scaled down to fit a phone would
+    shrink its text below a readable size, so it is laid out again at the width it has
+    (text stays at the theme's 12-13 px). The height is kept; PNGs keep the fixed width."""
+    out = json.loads(json.dumps(spec))
+    if any(k in out for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        return out  # compound charts keep their fixed layout
+    out["width"] = "container"
+    for layer in out.get("layer") or []:
+        if isinstance(layer, dict):
+            layer.pop("width", None)
+    out["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return out
+
+
 def chart_html(chart: Any, *, alt_text: str, label: str | None = None) -> str:
     """The chart as HTML: a `div.vega-chart` holding the spec in `data-spec`, no script.
 
-    The page's Vega bundle draws it; the caption comes from the figure around it (Quarto's
-    float, or the fallback's figure), so there is no `<figcaption>` here.
+    The page's Vega bundle draws it at its container's width (`responsive`); the caption
+    comes from the figure around it (Quarto's float, or the fallback's figure), so there is
+    no `<figcaption>` here.
     """
-    spec = chart_spec(chart, alt_text=alt_text)
+    spec = responsive(chart_spec(chart, alt_text=alt_text))
     alt = html.escape(alt_text, quote=True)
     return (
         '<div class="vega-figure">'

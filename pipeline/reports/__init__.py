@@ -31,6 +31,15 @@ class Report:
     measures: str | None = None  # module path of its measures package, if any
     # "module:function" giving {relative path: text} of sources generated per run, or None
     sources_generator: str | None = None
+    # "module:function" giving {notebook stem: NotebookNode} built per run (e.g. from the
+    # run's catalogue), executed instead of the committed notebook of that name
+    notebook_generator: str | None = None
+
+    def generate_notebooks(self, params) -> dict:
+        if self.notebook_generator is None:
+            return {}
+        module, _, name = self.notebook_generator.partition(":")
+        return getattr(importlib.import_module(module), name)(params)
 
     def generate_sources(self, params, final: bool) -> dict[str, str]:
         module, _, name = (self.sources_generator or "").partition(":")

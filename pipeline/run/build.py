@@ -514,7 +514,18 @@ class Build:
             self.inputs.components["code"],
             self.inputs.components["notebooks"].get(doc),
             fp.params_content(self.params),
+            self._generated_notebooks(doc),
         )
+
+    def _generated_notebooks(self, doc: str) -> list[str]:
+        """The text of the notebooks a report builds per run (the pack's, from the
+        catalogue): a catalogue edit that changes them re-runs the report's notebooks."""
+        import nbformat
+
+        from pipeline.reports import get
+
+        built = get(doc).generate_notebooks(self.params)
+        return [nbformat.writes(built[k]) for k in sorted(built)]
 
     def _reuse_notebooks(self, doc: str, static: str) -> dict | None:
         prev = self.prev_notebooks.get("reports", {}).get(doc)
@@ -562,7 +573,7 @@ class Build:
         shown = {"processed_dir": str(self.places.processed)}
         with self.timer.stage(f"notebooks ({doc})"):
             done = nbr.execute_all(
-                report.notebook_paths(),
+                [nbr.generated_notebook(self.params, p) for p in report.notebook_paths()],
                 self.staged_notebooks,
                 parameters,
                 shown=shown,

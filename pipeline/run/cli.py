@@ -172,7 +172,11 @@ def _supplied_sample(out: Path, config: Path, year_end: int, project_dir=None) -
     months = [f"{year_end - 1 if m >= 4 else year_end}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)]
     target = out / "supplied" / "indicators.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_sample_supplied(target, catalogue, months, seed=1)
+    from pipeline.reports.pack.supplied import sample_records
+
+    # values consistent with the sample's own records (bases, carers and their children)
+    records = sample_records(params, out, months)
+    write_sample_supplied(target, catalogue, months, seed=1, records=records)
 
 
 @app.command()
@@ -327,7 +331,12 @@ def render(
     year_end: YearOpt = None,
     doc: Annotated[str, typer.Option(help="iro, pack, csc or all")] = "all",
     to: Annotated[str, typer.Option(help="html, docx or pdf")] = "html",
-    final: Annotated[bool, typer.Option(help="Missing commentary is an error")] = False,
+    final: Annotated[
+        bool,
+        typer.Option(
+            help="Refuse while anything is unfinished (placeholders, 'to verify', commentary)"
+        ),
+    ] = False,
     project_dir: ProjectOpt = None,
     renderer: RendererOpt = "auto",
 ) -> None:
@@ -453,7 +462,12 @@ def pack(
     catalogue: Annotated[Path | None, typer.Option(help="Indicator catalogue YAML")] = None,
     supplied: Annotated[Path | None, typer.Option(help="Supplied values CSV")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder")] = None,
-    final: Annotated[bool, typer.Option(help="Missing commentary is an error")] = False,
+    final: Annotated[
+        bool,
+        typer.Option(
+            help="Refuse while anything is unfinished (placeholders, 'to verify', commentary)"
+        ),
+    ] = False,
     project_dir: ProjectOpt = None,
 ) -> None:
     """Render the performance pack for a month, with the appendix as CSV and Excel."""

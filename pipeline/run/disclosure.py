@@ -54,6 +54,16 @@ def measure_tables(tables: dict[str, pl.DataFrame], truths: dict[str, pl.DataFra
     return out
 
 
+def pack_spec(computed: DisclosureSpec) -> DisclosureSpec:
+    """The pack's values table: a percentage's numerator and denominator go with it (and
+    it with them)."""
+    derived = dict(computed.derived) | {
+        "numerator_count": ("value",),
+        "denominator_count": ("value",),
+    }
+    return DisclosureSpec(counts=("value",), derived=derived)
+
+
 def pack_table(params: RunParams, grid: pl.DataFrame, truth=None, population=None) -> Published:
     from pipeline.reports.pack import REPORT, catalogue_path
     from pipeline.reports.pack.build import COMPUTED_SPEC
@@ -65,7 +75,7 @@ def pack_table(params: RunParams, grid: pl.DataFrame, truth=None, population=Non
         from pipeline.reports.pack.build import financial_year_end
 
         population = population_0_17(params, year_end=financial_year_end(params.month))
-    spec = DisclosureSpec(counts=("value",), derived=dict(COMPUTED_SPEC.derived))
+    spec = pack_spec(COMPUTED_SPEC)
     cat = load_catalogue(catalogue_path(params))
     return Published(REPORT.doc, PACK_TABLE, grid, spec, provider(cat, population), truth)
 

@@ -349,6 +349,25 @@ def notebook_parameters(params: RunParams, config_path: Path, processed_dir: Pat
     }
 
 
+def generated_notebook(params: RunParams, src: Path) -> Path:
+    """The notebook to execute for `src`: a report that builds its notebook per run (the
+    pack, from the run's catalogue) writes it beside the executed ones, under `generated/`."""
+    from pipeline.reports import registry
+
+    for report in registry().values():
+        if src.parent == report.notebook_dir and report.notebook_generator:
+            built = report.generate_notebooks(params).get(src.stem)
+            if built is None:
+                return src
+            out = executed_dir(params).parent / "generated" / src.name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            text = nbformat.writes(built) + "\n"
+            if not out.is_file() or out.read_text(encoding="utf-8") != text:
+                out.write_text(text, encoding="utf-8")
+            return out
+    return src
+
+
 def run_notebooks(
     params: RunParams,
     notebooks: list[str | Path] | None = None,
@@ -364,6 +383,10 @@ def run_notebooks(
         Path(n) if isinstance(n, Path) else notebook_path(n)
         for n in (report_notebooks() if notebooks is None else notebooks)
     ]
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        raise NotebookError(f"no notebook(s) {', '.join(missing)}")
+    sources = [generated_notebook(params, p) for p in sources]
     parameters = notebook_parameters(params, config_path, params.processed_dir) | (extra or {})
     return execute_all(sources, executed_dir(params), parameters).paths
 

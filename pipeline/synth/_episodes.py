@@ -44,7 +44,9 @@ def _placement_moves(rng, p: dict, obs: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Placement-change events: (period index, offset). A minority are very unstable."""
     n = obs.shape[0]
     kind = rng.random(n)
-    rate = np.where(kind < 0.05, 3.0, np.where(kind < 0.28, 0.8, 0.22))  # moves a year
+    # moves a year: most children settle (long-term stability ~65-70%, as in the reference
+    # reports and DfE figures); a minority move often (3+ placements in a year ~10%)
+    rate = np.where(kind < 0.05, 3.0, np.where(kind < 0.28, 0.8, 0.07))
     limit = np.where(p["t_adopt"] > 0, np.minimum(p["t_adopt"], obs), obs)
     count = rng.poisson(rate * limit / 365.25)
     early = (rng.random(n) < 0.25) & (limit > 30)  # emergency placement -> planned one
@@ -126,9 +128,12 @@ def build_episodes(
     place = pick_by_group(rng, group, _PLACE)
     sup = place == "SUP"
     place[sup] = np.where(start[spell_row][sup] < SUPPORTED_FROM, "H5", "K3")
+    # independent living (P2) is not a valid placement after 28/10/2023 (DfE 217t)
+    p2_late = (place == "P2") & (start[spell_row] >= SUPPORTED_FROM)
+    place[p2_late] = "K3"
     s20 = ls[spell_row] == "V2"
     place[(place == "P1") & s20] = "U6"  # placed with parents needs a care order
-    with_carer = rng.random(spell_row.size) < 0.25
+    with_carer = rng.random(spell_row.size) < 0.15  # foster carer adoptions (England ~15%)
     adopt = is_a[spell_row]
     place[adopt] = np.where(with_carer, "A5", "A6")[adopt]
     # the provider-only change (B): same placement code, new provider
@@ -202,8 +207,13 @@ def _codes(rng, p: dict, e: dict) -> dict:
 
 
 def _split_supported(rng, e: dict) -> dict:
-    """Semi-independent (H5) placements open on 28/10/2023 become supported accommodation (K3)."""
-    cut = (e["place"] == "H5") & (e["start"] < SUPPORTED_FROM) & (e["end"] > SUPPORTED_FROM)
+    """Semi-independent (H5) and independent living (P2) placements open on 28/10/2023
+    become supported accommodation (K3) from that day (DfE 217t: no P2 after it)."""
+    cut = (
+        np.isin(e["place"], ["H5", "P2"])
+        & (e["start"] < SUPPORTED_FROM)
+        & (e["end"] > SUPPORTED_FROM)
+    )
     idx = np.flatnonzero(cut)
     if idx.size == 0:
         return e

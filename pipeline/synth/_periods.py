@@ -39,7 +39,19 @@ _REASONS = {
     OTHER: {"E8": 45, "E3": 35, "E16": 8, "E9": 10, "E2": 2},
     UASC: {"E15": 35, "E3": 40, "E8": 15, "E16": 10},  # used only for those leaving before 18
 }
-_CIN = {"N1": 56, "N5": 17, "N4": 12, "N2": 5, "N3": 3, "N6": 3, "N8": 2, "N7": 0.5, "N9": 1.5}
+# need at entry (other than UASC): with the UASC mix below, abuse or neglect is ~64% of all
+# children in care, as in England (DfE CLA statistics, category of need)
+_CIN = {
+    "N1": 78,
+    "N5": 9,
+    "N4": 5,
+    "N2": 2.5,
+    "N3": 1.5,
+    "N6": 1.5,
+    "N8": 1.5,
+    "N7": 0.5,
+    "N9": 0.5,
+}
 _CIN_UASC = {"N8": 96, "N9": 2, "N1": 2}
 _ENTRY_LS = {"C1": 78, "L1": 9, "L2": 8, "V2": 5}  # care-order tracks
 
@@ -95,7 +107,8 @@ def draw_periods(
     court &= track != UASC
     entry = pick(rng, _ENTRY_LS, n)
     emergency = court & np.isin(entry, ["L1", "L2"])
-    proceedings = rng.integers(100, 240, n)  # interim care order to final hearing
+    # interim care order to final hearing: care proceedings take 26 to 45 weeks
+    proceedings = rng.integers(180, 320, n)
     first = np.where(
         emergency, np.where(entry == "L1", rng.integers(1, 4, n), rng.integers(3, 9, n)), 0
     )
@@ -119,10 +132,14 @@ def draw_periods(
 
     # lengths by track
     is_ = {k: track == k for k in range(6)}
-    lead = rng.integers(0, 60, n)
-    dec = c_end + lead
-    place = dec + rng.integers(90, 260, n)
-    adopted = place + rng.integers(120, 330, n)
+    # adoption timeline as in the DfE's national averages (national_cla_adopted_average_time_
+    # between_adoption_process_stages): the decision ~9 months after entry (just before the
+    # placement order at the final hearing), matched ~8-10 months later, placed ~1 month
+    # after matching, adopted ~9 months after placement
+    lead = rng.integers(14, 60, n)
+    dec = c_end + lead  # from when the extract holds the decision
+    place = c_end - lead + rng.integers(220, 420, n)
+    adopted = place + rng.integers(150, 400, n)
     rev = is_[ADOPT] & (rng.random(n) < 0.08)
     # the decision that the child should be placed for adoption comes before the placement
     # order it supports (DfE 554); c_end >= 100 days, so it stays inside the period

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.params import RunParams
-from pipeline.publish.render import fallback, quarto
+from pipeline.publish.render import draft, fallback, quarto
 from pipeline.publish.render.errors import RenderError
 from pipeline.publish.render.shortcodes import Expander, split_front_matter
 from pipeline.publish.render.stage import colophon_text, document_typst, finish_main, stage
@@ -52,19 +52,9 @@ def output_path(params: RunParams, doc: str, to: str) -> Path:
     return params.output_dir / params.slug / f"{doc}-{period}.{to}"
 
 
-def _check_final(stage_dir: Path) -> None:
-    """A final render refuses narrative that still carries the placeholder marker."""
-    for f in sorted((stage_dir / "report").rglob("*.md")) + sorted(
-        (stage_dir / "report").rglob("*.qmd")
-    ):
-        if PLACEHOLDER.lower() in f.read_text(encoding="utf-8").lower():
-            rel = f.relative_to(stage_dir)
-            raise RenderError(f"{rel}: still has placeholder text ({PLACEHOLDER!r}); edit it first")
-
-
 def _stage_generated_sources(params: RunParams, report, stage_dir: Path, final: bool) -> None:
     """Sources a report generates per run (the pack's qmd follows its month and catalogue)."""
-    from pipeline.publish.render.stage import substitute_vars, variables
+    from pipeline.publish.render.stage import HTML_COMMENT, substitute_vars, variables
 
     if report.sources_generator is None:
         return
@@ -72,6 +62,7 @@ def _stage_generated_sources(params: RunParams, report, stage_dir: Path, final: 
     for rel, text in report.generate_sources(params, final).items():
         target = stage_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
+        text = HTML_COMMENT.sub("", text)
         target.write_text(substitute_vars(text, values, rel), encoding="utf-8")
 
 
@@ -91,7 +82,8 @@ def render(
 ) -> RenderResult:
     """Render one report to html/docx/pdf; Quarto if installed (or asked for), else pandoc.
 
-    `final=True` fails while any narrative still has placeholder text. `sources` replaces
+    A draft (the default) carries a banner listing what is unfinished (draft.py);
+    `final=True` fails, in one line, while anything is. `sources` replaces
     the report's own Quarto sources folder (its `report/`), e.g. for a test fixture.
     A build renders from its staged `notebooks` into its staged `out_dir` (published with
     the rest of the run, pipeline/run/publish.py) and names its `run_id` in the colophon;
@@ -124,13 +116,16 @@ def render(
         only_notebooks=only_notebooks,
     )
     _stage_generated_sources(params, report, stage_dir, final)
-    if final:
-        _check_final(stage_dir)
     main = stage_dir / "report" / f"{doc}.qmd"
     if not main.is_file():
         raise RenderError(f"{main}: report source not found")
+    todo = draft.unfinished(stage_dir, main)
     text = main.read_text(encoding="utf-8")
     meta, _ = split_front_matter(text)
+    if final:
+        draft.check_final(doc, todo)
+    else:
+        text = draft.with_banner(text, todo)
     main.write_text(finish_main(text, colophon), encoding="utf-8")
     (stage_dir / "_assets" / "document.typ").write_text(document_typst(meta), encoding="utf-8")
     start = time.perf_counter()

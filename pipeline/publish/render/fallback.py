@@ -20,7 +20,7 @@ from pipeline.publish.render.errors import RenderError
 from pipeline.publish.render.shortcodes import Expander
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-READER = "markdown-implicit_figures-citations"
+READER = "markdown-implicit_figures-citations-raw_html"  # untrusted text stays text
 EXT = {"html": "html", "docx": "docx", "pdf": "pdf"}
 
 
@@ -79,6 +79,7 @@ def _metadata(meta: dict, to: str) -> dict:
     out.setdefault("toc-title", "Contents")
     if to == "pdf":
         out["papersize"] = "a4"
+        out["margin"] = {"x": "2cm", "y": "2cm"}
     return out
 
 
@@ -112,6 +113,7 @@ def render(stage: Path, doc: str, to: str) -> tuple[Path, list[str]]:
     # images in embedded Markdown are linked from report/ (see embed.py), as under Quarto
     formats = [
         *("--lua-filter", str(stage / "_assets" / "formats.lua")),
+        *("--lua-filter", str(stage / "_assets" / "safe.lua")),
         f"--resource-path={stage / 'report'}",
     ]
     if to == "html":
@@ -152,6 +154,8 @@ def render(stage: Path, doc: str, to: str) -> tuple[Path, list[str]]:
         # --extract-media: copies the images beside the .typ (typst cannot read data: URIs)
         _pandoc(
             [*common, *formats, "-t", "typst", "--standalone", "--extract-media=media"]
+            + ["--lua-filter", str(stage / "_assets" / "print.lua")]
+            + ["--include-in-header", str(stage / "_assets" / "print.typ")]
             + ["-o", str(typ)],
             md,
             work,

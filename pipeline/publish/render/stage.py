@@ -29,7 +29,16 @@ from pipeline.publish.render.errors import RenderError
 ASSETS = Path(__file__).resolve().parent / "assets"
 #: Copied into `<stage>/_assets/` for both renderers (filters named in _quarto.yml or
 #: passed to pandoc by fallback.py).
-ASSET_FILES = ("report.css", "table-scroll.lua", "formats.lua", "docx-floats.lua")
+ASSET_FILES = (
+    "report.css",
+    "table-scroll.lua",
+    "print.lua",
+    "print.typ",
+    "safe.lua",
+    "untrusted.lua",
+    "formats.lua",
+    "docx-floats.lua",
+)
 #: Quarto puts the title block and the contents inside <main>, so its skip link goes to a
 #: mark at the start of the body text (`CONTENT_START`), past the contents.
 SKIP_LINK = '<a class="skip-link" href="#report-content">Skip to main content</a>\n'
@@ -137,14 +146,64 @@ def document_typst(meta: dict) -> str:
     return f"#set document({', '.join(parts)})\n" if parts else ""
 
 
-def substitute_vars(text: str, values: dict[str, str], where: str) -> str:
-    def repl(m: re.Match) -> str:
-        key = m.group(1)
-        if key not in values:
-            raise RenderError(f"{where}: unknown variable {key!r} in {{{{< var {key} >}}}}")
-        return values[key]
+def _yaml_quoted(text: str) -> str:
+    """Text for inside a double-quoted YAML string (the front matter's values)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
-    return VAR.sub(repl, text)
+
+def substitute_vars(text: str, values: dict[str, str], where: str) -> str:
+    """Replace `{{< var name >}}` by the configured value, as literal text: a value is
+    Markdown-escaped (an authority or service name holding `<img onerror=...>` or
+    `[x](javascript:...)` is shown as typed), and quoted for YAML in the front matter."""
+    from pipeline.publish.render.shortcodes import FRONT
+
+    def sub(part: str, in_yaml: bool) -> str:
+        def repl(m: re.Match) -> str:
+            key = m.group(1)
+            if key not in values:
+                raise RenderError(f"{where}: unknown variable {key!r} in {{{{< var {key} >}}}}")
+            value = markdown_text(values[key])
+            return _yaml_quoted(value) if in_yaml else value
+
+        return VAR.sub(repl, part)
+
+    m = FRONT.match(text)
+    at = m.end() if m else 0
+    return sub(text[:at], True) + sub(text[at:], False)
+
+
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def plain_markdown(files: list[Path], filter_path: Path) -> None:
+    """Re-write edited Markdown files as Markdown without raw HTML, raw blocks, event
+    attributes, unsafe links or images (assets/untrusted.lua), in place. HTML comments
+    (guidance for whoever edits the file) are removed first, not shown."""
+    import subprocess
+
+    from pipeline.publish.render.fallback import pandoc_path
+
+    for f in files:
+        text = HTML_COMMENT.sub("", f.read_text(encoding="utf-8"))
+        proc = subprocess.run(
+            [
+                pandoc_path(),
+                "-f",
+                "markdown-raw_html-raw_attribute-raw_tex-yaml_metadata_block",
+                "-t",
+                "markdown-raw_html-raw_attribute-raw_tex",
+                "--wrap=preserve",
+                "--lua-filter",
+                str(filter_path),
+            ],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RenderError(f"{f}: could not read as Markdown: {msg[-1] if msg else ''}")
+        f.write_text(proc.stdout.decode("utf-8"), encoding="utf-8")
 
 
 def _copy_tree(src: Path, dest: Path) -> None:
@@ -192,6 +251,7 @@ def stage(
     _copy_tree(sources, out / "report")
     # The prose the service edits (config paths, by default under report/) is staged
     # beside the sources, where `{{< include /report/narrative/... >}}` finds it.
+    edited: list[Path] = []
     for key, dest in (
         ("narrative", "narrative"),
         ("commentary", "commentary"),
@@ -200,6 +260,7 @@ def stage(
         src = params.path(getattr(params.paths, key))
         if src and src.is_dir():
             _copy_tree(src, out / "report" / dest)
+            edited += sorted((out / "report" / dest).rglob("*.md"))
     values = variables(params)
     (out / "_variables.yml").write_text(
         yaml.safe_dump(values, sort_keys=True, allow_unicode=True), encoding="utf-8"
@@ -207,10 +268,12 @@ def stage(
     for f in sorted((out / "report").rglob("*")):
         if f.suffix in (".qmd", ".md") and f.is_file():
             text = f.read_text(encoding="utf-8")
-            new = substitute_vars(text, values, str(f.relative_to(out)))
+            # comments are notes to whoever edits the file; without raw HTML they would show
+            new = substitute_vars(HTML_COMMENT.sub("", text), values, str(f.relative_to(out)))
             if new != text:
                 f.write_text(new, encoding="utf-8")
     write_assets(out / "_assets", colophon)
+    plain_markdown(edited, out / "_assets" / "untrusted.lua")
     from pipeline.run.notebooks import executed_dir
 
     prepare_notebooks(

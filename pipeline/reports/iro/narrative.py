@@ -144,5 +144,7 @@ def good_practice_sentence(pub_good_practice_notes: pl.DataFrame, params: RunPar
     year = _row(pub_good_practice_notes, "period", "Year")
     if year is None:
         return f"No notes recognising good practice were recorded in {params.year_label}."
+    if year.get("notes_count") is None and not year.get(flag("notes_count")):
+        return f"Notes recognising good practice were not collected in {params.year_label}."
     n = count_text(year, "notes_count")
     return f"{n[0].upper()}{n[1:]} notes recognising good practice were recorded in {params.year_label}."

@@ -21,6 +21,7 @@ REPORT = Report(
     folder=FOLDER,
     notebooks=("50_pack",),
     sources_generator="pipeline.reports.pack.sources:pack_sources",
+    notebook_generator="pipeline.reports.pack.sources:run_notebooks",
 )
 
 

@@ -41,6 +41,10 @@ VALUES_SCHEMA = {
     "month": pl.String,
     "value": pl.Float64,
     "is_value_suppressed": pl.Boolean,
+    # the percentage's numerator and denominator, published only when neither they nor
+    # their difference is a small number (else null): "321 / 337" beside "95.3"
+    "numerator_count": pl.Int64,
+    "denominator_count": pl.Int64,
 }
 COMPUTED_SPEC = DisclosureSpec(
     counts=("numerator_count",), derived={"value": ("numerator_count", "denominator_count")}
@@ -55,6 +59,7 @@ class PackTables:
     appendix: pl.DataFrame  # pub_pack_appendix
     headlines: pl.DataFrame  # pub_pack_headlines
     quarantine: pl.DataFrame = field(default_factory=pl.DataFrame)  # supplied rows not used
+    sections: list[str] = field(default_factory=list)  # the catalogue's, in pack order
 
     @property
     def indicator_count(self) -> int:
@@ -74,13 +79,17 @@ class PackTables:
     def write_appendix_csv(self, path: Path | str) -> Path:
         from pipeline.reports.pack.writers import write_appendix_csv
 
-        return write_appendix_csv(self.appendix, self.months, path)
+        return write_appendix_csv(self.appendix, self.months, path, self.sections)
 
     def write_appendix_xlsx(self, path: Path | str) -> Path:
         from pipeline.reports.pack.writers import write_appendix_xlsx
 
         return write_appendix_xlsx(
-            self.appendix, self.months, path, title=f"Appendix A ({self.month})"
+            self.appendix,
+            self.months,
+            path,
+            title=f"Corporate parenting performance pack, {self.month}",
+            sections=self.sections,
         )
 
 
@@ -122,13 +131,38 @@ def _computed(
 def _protected(df: pl.DataFrame | None, threshold: int) -> pl.DataFrame:
     if df is None:
         return pl.DataFrame(schema=VALUES_SCHEMA)
-    df = protect(df, COMPUTED_SPEC, threshold)
+    raw = df.select("indicator_id", ind_mod.ME, "numerator_count", "denominator_count")
+    df = protect(df, COMPUTED_SPEC, threshold).drop("numerator_count", "denominator_count")
+    df = df.join(raw, on=["indicator_id", ind_mod.ME], how="left")
     return df.select(
         "indicator_id",
         pl.col(ind_mod.ME).dt.strftime("%Y-%m").alias("month"),
         pl.col("value").cast(pl.Float64),
         pl.col("is_value_suppressed").fill_null(False),
+        *_published_counts(threshold),
     )
+
+
+def _published_counts(threshold: int) -> list[pl.Expr]:
+    """Numerator and denominator, kept only when the value is published and none of the
+    numerator, the denominator and their difference (the complement) is 1..threshold."""
+    n, d = pl.col("numerator_count"), pl.col("denominator_count")
+
+    def small(e: pl.Expr) -> pl.Expr:
+        return e.is_between(1, threshold) if threshold > 0 else pl.lit(False)
+
+    shown = (
+        ~pl.col("is_value_suppressed").fill_null(False)
+        & n.is_not_null()
+        & d.is_not_null()
+        & ~small(n)
+        & ~small(d)
+        & ~small(d - n)
+    )
+    return [
+        pl.when(shown).then(n).otherwise(None).cast(pl.Int64).alias("numerator_count"),
+        pl.when(shown).then(d).otherwise(None).cast(pl.Int64).alias("denominator_count"),
+    ]
 
 
 def _catalogue_frame(catalogue: Catalogue) -> pl.DataFrame:
@@ -146,6 +180,8 @@ def _catalogue_frame(catalogue: Catalogue) -> pl.DataFrame:
             "is_computed": i.is_computed,
             "suppress_small": i.suppress_small,
             "definition": i.definition or "",
+            "supplied_by": i.supplied_by,
+            "ytd": i.ytd,
             "headline": i.headline,
             "order": n,
         }
@@ -166,6 +202,8 @@ def _catalogue_frame(catalogue: Catalogue) -> pl.DataFrame:
             "is_computed": pl.Boolean,
             "suppress_small": pl.Boolean,
             "definition": pl.String,
+            "supplied_by": pl.String,
+            "ytd": pl.String,
             "headline": pl.String,
             "order": pl.Int64,
         },
@@ -192,6 +230,7 @@ def supplied_values(
         "month",
         pl.when(pl.col("is_value_suppressed")).then(None).otherwise(pl.col("value")).alias("value"),
         "is_value_suppressed",
+        *_published_counts(threshold),
     )
     set_aside = overridden.select(
         pl.lit(None, pl.Int64).alias("row_number"),
@@ -222,6 +261,9 @@ def pack_values_grid(cat: pl.DataFrame, values: pl.DataFrame, months: list[str])
     grid = cat.select("indicator_id", "order").join(
         pl.DataFrame({"month": months}, schema={"month": pl.String}), how="cross"
     )
+    values = values.with_columns(
+        [pl.lit(None, pl.Int64).alias(c) for c in VALUES_SCHEMA if c not in values.columns]
+    )
     out = grid.join(values, on=["indicator_id", "month"], how="left")
     return (
         out.with_columns(pl.col("is_value_suppressed").fill_null(False))
@@ -230,10 +272,81 @@ def pack_values_grid(cat: pl.DataFrame, values: pl.DataFrame, months: list[str])
     )
 
 
-def appendix_table(
-    cat: pl.DataFrame, values: pl.DataFrame, bench: pl.DataFrame, months: list[str]
+def year_start_month(month: str) -> str:
+    """The April that starts the financial year holding `month` ('2024-03' -> '2023-04')."""
+    y, m = (int(p) for p in month.split("-"))
+    return f"{y if m >= 4 else y - 1:04d}-04"
+
+
+def comparisons(
+    values: pl.DataFrame, cat: pl.DataFrame, month: str, threshold: int
 ) -> pl.DataFrame:
-    """One row per indicator: catalogue columns, benchmarks, six months, DOT and RAG."""
+    """Per indicator: the same month last year and the year to date (April to `month`).
+
+    The year to date is defined by the catalogue's `ytd`: `sum` adds the months (counts of
+    events such as children starting care), `ratio` divides the summed numerators by the
+    summed denominators (a percentage of events). It is left out ('c') when any month in
+    it is suppressed, so that it cannot be used to work out a suppressed month, and when
+    the sum is itself a small number.
+    """
+    y, m = (int(p) for p in month.split("-"))
+    last_year = f"{y - 1:04d}-{m:02d}"
+    ly = values.filter(pl.col("month") == last_year).select(
+        "indicator_id",
+        pl.col("value").alias("same_month_last_year"),
+        pl.col("is_value_suppressed").alias("is_same_month_last_year_suppressed"),
+    )
+    ytd_rows = values.filter(
+        pl.col("month").is_between(pl.lit(year_start_month(month)), pl.lit(month))
+    )
+    agg = (
+        ytd_rows.join(cat.select("indicator_id", "ytd", "decimals"), on="indicator_id")
+        .group_by("indicator_id", "ytd", "decimals")
+        .agg(
+            any_hidden=pl.col("is_value_suppressed").any(),
+            total=pl.col("value").sum(),
+            months_with_value=pl.col("value").count(),
+            n=pl.col("numerator_count").sum(),
+            d=pl.col("denominator_count").sum(),
+            nd_complete=pl.col("denominator_count").is_not_null().all(),
+        )
+    )
+    small = pl.col("total").is_between(1, threshold) if threshold > 0 else pl.lit(False)
+    value = (
+        pl.when(pl.col("ytd") == "sum")
+        .then(pl.col("total"))
+        .when((pl.col("ytd") == "ratio") & pl.col("nd_complete") & (pl.col("d") > 0))
+        .then(100.0 * pl.col("n") / pl.col("d"))
+    )
+    hidden = pl.col("ytd").is_not_null() & (
+        pl.col("any_hidden") | ((pl.col("ytd") == "sum") & small)
+    )
+    ytd = agg.select(
+        "indicator_id",
+        pl.when(hidden | (pl.col("months_with_value") == 0))
+        .then(None)
+        .otherwise(value)
+        .round_sig_figs(12)
+        .alias("ytd_value"),
+        hidden.alias("is_ytd_value_suppressed"),
+    )
+    return (
+        cat.select("indicator_id")
+        .join(ly, on="indicator_id", how="left")
+        .join(ytd, on="indicator_id", how="left")
+        .with_columns(pl.col("^is_.*_suppressed$").fill_null(False))
+    )
+
+
+def appendix_table(
+    cat: pl.DataFrame,
+    values: pl.DataFrame,
+    bench: pl.DataFrame,
+    months: list[str],
+    threshold: int = 5,
+) -> pl.DataFrame:
+    """One row per indicator: catalogue columns, benchmarks, six months, DOT and RAG, the
+    latest month's numerator and denominator, the same month last year, the year to date."""
     six = values.filter(pl.col("month").is_in(months))
     wide = six.pivot(on="month", index="indicator_id", values="value").select(
         "indicator_id",
@@ -251,10 +364,15 @@ def appendix_table(
             for m in months
         ],
     )
+    latest_nd = values.filter(pl.col("month") == months[-1]).select(
+        "indicator_id", "numerator_count", "denominator_count"
+    )
     out = (
         cat.join(bench, on="indicator_id", how="left")
         .join(wide, on="indicator_id", how="left")
         .join(flags, on="indicator_id", how="left")
+        .join(latest_nd, on="indicator_id", how="left")
+        .join(comparisons(values, cat, months[-1], threshold), on="indicator_id", how="left")
         .sort("order")
     )
     out = status_columns(out, months[-1], months[-2])
@@ -266,10 +384,18 @@ def appendix_table(
         "tolerance",
         "decimals",
         "source",
+        "supplied_by",
         "definition",
         "headline",
         "england_label",
         "stat_neighbours_label",
+        "numerator_count",
+        "denominator_count",
+        "same_month_last_year",
+        "is_same_month_last_year_suppressed",
+        "ytd",
+        "ytd_value",
+        "is_ytd_value_suppressed",
         *[f"is_{m}_suppressed" for m in months],
         "order",
     )
@@ -288,6 +414,7 @@ class PackValues:
     bench: pl.DataFrame
     quarantine: pl.DataFrame
     population: int | None
+    threshold: int  # the run's disclosure threshold (small numerators, year-to-date sums)
 
 
 def build_pack(
@@ -307,9 +434,11 @@ def build_pack(
 
 def assemble(pv: PackValues, grid: pl.DataFrame) -> PackTables:
     """Appendix (with DOT/RAG) and headlines from the published values grid."""
-    appendix = appendix_table(pv.cat, grid, pv.bench, pv.months)
+    appendix = appendix_table(pv.cat, grid, pv.bench, pv.months, pv.threshold)
     heads = headlines(appendix, pv.months[-1], pv.months[-2], sections=pv.catalogue.sections)
-    return PackTables(pv.month, pv.months, grid, appendix, heads, pv.quarantine)
+    return PackTables(
+        pv.month, pv.months, grid, appendix, heads, pv.quarantine, pv.catalogue.sections
+    )
 
 
 def pack_values(
@@ -334,16 +463,19 @@ def pack_values(
     supplied_file = (
         supplied_path if supplied_path is not None else params.path(params.paths.supplied)
     )
-    supplied = read_supplied(supplied_file, catalogue)
-    used, set_aside = supplied_values(cat, supplied, has_core=core is not None, threshold=threshold)
-    parts, truth_parts = [used], None
+    bases = None
+    parts, truth_parts = [], None
     population = None
     if core is not None:
         population = population_0_17(params, year_end=financial_year_end(month))
         with sharing():  # indicators share intermediate frames (pipeline.shared)
             computed = _computed(catalogue, core, trend, population)
-        parts.insert(0, _protected(computed, threshold))
+            bases = _bases(catalogue, core, trend_labels)
+        parts.append(_protected(computed, threshold))
         truth_parts = [_protected(computed, 0)]
+    supplied = read_supplied(supplied_file, catalogue, bases)
+    used, set_aside = supplied_values(cat, supplied, has_core=core is not None, threshold=threshold)
+    parts.append(used)
 
     def grid_of(frames: list[pl.DataFrame]) -> pl.DataFrame:
         values = pl.concat(frames, how="vertical_relaxed").filter(
@@ -362,7 +494,22 @@ def pack_values(
         up_to=benchmark_year_cap(month),
     )
     quarantine = pl.concat([supplied.quarantine, set_aside], how="vertical_relaxed")
-    return PackValues(month, months, catalogue, cat, grid, truth, bench, quarantine, population)
+    return PackValues(
+        month, months, catalogue, cat, grid, truth, bench, quarantine, population, threshold
+    )
+
+
+def _bases(catalogue: Catalogue, core: dict, months: list[str]) -> dict:
+    """Figures from the records (before suppression) that supplied values are checked
+    against: the catalogue's `base` and `at_most` functions, a year back for any lag."""
+    from pipeline.reports.pack.supplied import record_figures, shift_month
+
+    names = tuple(
+        n for i in catalogue.indicators for n in (i.base, i.at_most) if n and n in ind_mod.REGISTRY
+    )
+    lag = max((i.base_lag for i in catalogue.indicators), default=0)
+    earlier = [shift_month(months[0], k) for k in range(lag, 0, -1)]
+    return record_figures(core, [*earlier, *months], names)
 
 
 def build_and_save(params: RunParams, core: dict | None = None) -> PackTables:

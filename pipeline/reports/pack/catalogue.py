@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-UNITS = ("%", "No.", "Rate", "Days")
+UNITS = ("%", "No.", "Rate", "Days", "Score")
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -49,7 +49,7 @@ class Indicator(_Strict):
     id: Annotated[str, Field(pattern=SLUG.pattern, max_length=60)]
     title: Annotated[str, Field(min_length=1)]
     section: Annotated[str, Field(min_length=1)]
-    unit: Literal["%", "No.", "Rate", "Days"]
+    unit: Literal["%", "No.", "Rate", "Days", "Score"]
     polarity: Literal["High", "Low"] | None = None
     target: float | None = None
     tolerance: Annotated[float, Field(ge=0)] | None = None
@@ -58,6 +58,14 @@ class Indicator(_Strict):
     definition: str | None = None
     decimals: Annotated[int, Field(ge=0, le=4)] = 0
     suppress_small: bool = True
+    supplied_by: str | None = None  # the team that supplies a `supplied` indicator
+    # plausibility of supplied values (supplied.py): a percentage's base known from the
+    # records (a computed function, e.g. started_count, `base_lag` months before), and an
+    # indicator (computed function or catalogue id) a count can never exceed
+    base: str | None = None
+    base_lag: Annotated[int, Field(ge=0, le=12)] = 0
+    at_most: str | None = None
+    ytd: Literal["sum", "ratio"] | None = None  # how the year to date is formed, if at all
     headline: str | None = None  # sentence template for the summary page: '{value} of ...'
 
     @field_validator("polarity", mode="before")
@@ -144,6 +152,12 @@ def parse_catalogue(data: object, path: Path | str = "indicators.yml") -> Catalo
             raise CatalogueError(f"{path}: {where}: {_error_text(exc)}") from None
         if ind.id in seen:
             raise CatalogueError(f"{path}: {where}: duplicate id")
+        if ind.unit == "No." and ind.decimals:
+            raise CatalogueError(f"{path}: {where}: a count (unit No.) has no decimals")
+        if ind.base is not None and ind.unit != "%":
+            raise CatalogueError(f"{path}: {where}: 'base' is for percentages")
+        if ind.ytd == "ratio" and ind.unit != "%":
+            raise CatalogueError(f"{path}: {where}: ytd 'ratio' is for percentages")
         if order and ind.section not in order:
             raise CatalogueError(f"{path}: {where}: section {ind.section!r} is not in 'sections'")
         seen.add(ind.id)
@@ -170,6 +184,13 @@ def load_catalogue(path: Path | str, *, check_functions: bool = True) -> Catalog
             if ind.function and ind.function not in REGISTRY:
                 raise CatalogueError(
                     f"{path}: indicator {ind.id!r}: no computed function {ind.function!r}"
+                )
+            if ind.base and ind.base not in REGISTRY:
+                raise CatalogueError(f"{path}: indicator {ind.id!r}: no computed base {ind.base!r}")
+            if ind.at_most and ind.at_most not in REGISTRY and ind.at_most not in cat.ids:
+                raise CatalogueError(
+                    f"{path}: indicator {ind.id!r}: at_most {ind.at_most!r} is neither a "
+                    "computed function nor an indicator"
                 )
     return cat
 

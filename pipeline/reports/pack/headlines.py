@@ -5,24 +5,26 @@ of 68 per 10,000), of which 53 are unaccompanied asylum-seeking children. Last m
 had 440 (67) and 54 respectively."); then one sentence per indicator that has a
 `headline` template in the catalogue, in catalogue order. Every sentence says whether the
 figure rose, fell or is unchanged since last month, and never prints a suppressed value.
+Values are printed as the tables print them (the catalogue's decimals) and the comparison
+is `rag.movement`, the DOT's own, so a sentence can never disagree with the table; where
+high or low is good the sentence says whether the change is better or worse, as the DOT.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from pipeline.reports.pack.rag import dot, movement
+
 SCHEMA = {"order": pl.Int64, "section": pl.String, "indicator_id": pl.String, "text": pl.String}
 SUMMARY_IDS = ("cic_count", "cic_rate", "uasc_count")
 
 
 def fmt(value: float | None, unit: str, decimals: int) -> str:
-    """A value as prose: percentages and rates to whole numbers, counts with separators."""
+    """A value as the tables print it: the catalogue's decimals, separators, % for percentages."""
     if value is None:
         return "–"
-    if unit in ("%", "Rate", "Days"):
-        text = f"{value:,.0f}"
-    else:
-        text = f"{value:,.{decimals}f}" if decimals else f"{round(value):,}"
+    text = f"{value:,.{decimals}f}" if decimals else f"{round(value):,}"
     return f"{text}%" if unit == "%" else text
 
 
@@ -30,17 +32,27 @@ def _get(row: dict, month: str) -> tuple[float | None, bool]:
     return row.get(month), bool(row.get(f"is_{month}_suppressed"))
 
 
+CHANGE_WORDS = {"up": "up", "down": "down"}
+JUDGEMENT = {"Improving": "better", "Worsening": "worse"}
+
+
 def change_clause(
-    latest: float, previous: float | None, prev_suppressed: bool, unit: str, decimals: int
+    latest: float,
+    previous: float | None,
+    prev_suppressed: bool,
+    unit: str,
+    decimals: int,
+    polarity: str | None = None,
 ) -> str:
-    """' This is up from 64% last month.' / '... down from ...' / ' This is unchanged ...'."""
+    """' This is up from 64.0% last month, which is better.' / '... down ...' / ' ... unchanged ...'."""
     if prev_suppressed or previous is None:
         return " There is no published figure for last month to compare with."
-    a, b = fmt(latest, unit, decimals), fmt(previous, unit, decimals)
-    if a == b:
+    move = movement(latest, previous, decimals)
+    if move == "same":
         return " This is unchanged from last month."
-    word = "up" if latest > previous else "down"
-    return f" This is {word} from {b} last month."
+    text = f" This is {CHANGE_WORDS[move]} from {fmt(previous, unit, decimals)} last month"
+    judgement = JUDGEMENT.get(dot(latest, previous, polarity, decimals))
+    return text + (f", which is {judgement}." if judgement else ".")
 
 
 def indicator_sentence(row: dict, latest_m: str, previous_m: str) -> str:
@@ -54,7 +66,7 @@ def indicator_sentence(row: dict, latest_m: str, previous_m: str) -> str:
         return f"{row['title']}: no figure is available for this month."
     text = row["headline"].format(value=fmt(latest, unit, dec)).strip()
     text = text[0].upper() + text[1:]
-    return text + change_clause(latest, previous, prev_supp, unit, dec)
+    return text + change_clause(latest, previous, prev_supp, unit, dec, row.get("good_is"))
 
 
 def summary_sentence(rows: dict[str, dict], latest_m: str, previous_m: str) -> str | None:
@@ -66,9 +78,10 @@ def summary_sentence(rows: dict[str, dict], latest_m: str, previous_m: str) -> s
         return "The number of children in care is not available for this month."
     rate, rate_s = _get(rows.get("cic_rate", {}), latest_m)
     u, u_s = _get(rows.get("uasc_count", {}), latest_m)
+    rate_dec = rows.get("cic_rate", {}).get("decimals") or 0
     text = f"We have {fmt(n, 'No.', 0)} children in care"
     if rate is not None:
-        text += f" (rate of {fmt(rate, 'Rate', 0)} per 10,000)"
+        text += f" (rate of {fmt(rate, 'Rate', rate_dec)} per 10,000)"
     if u_s:
         text += ", of which a small number (not published, to protect privacy) are unaccompanied asylum-seeking children"
     elif u is not None:
@@ -79,7 +92,9 @@ def summary_sentence(rows: dict[str, dict], latest_m: str, previous_m: str) -> s
     pu, pu_s = _get(rows.get("uasc_count", {}), previous_m)
     if pn is None:
         return text + " There is no figure for last month to compare with."
-    last = f"{fmt(pn, 'No.', 0)}" + (f" ({fmt(prate, 'Rate', 0)})" if prate is not None else "")
+    last = f"{fmt(pn, 'No.', 0)}" + (
+        f" ({fmt(prate, 'Rate', rate_dec)})" if prate is not None else ""
+    )
     if pu is not None and not u_s and u is not None:
         text += f" Last month we had {last} and {fmt(pu, 'No.', 0)} respectively"
     else:

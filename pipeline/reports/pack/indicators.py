@@ -43,7 +43,15 @@ ADOPTED = ["E11", "E12"]
 RETURNED_HOME_WITH_PR = ["E4A", "E4B"]
 SGO = ["E45", "E46", "E47", "E48"]
 EET = ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5"]
-FORMAL_ESCALATION = ["S1", "S2", "S3", "S4", "S5"]
+# one definition across products: the IRO report's stages (pre-escalation notes, PRE, are
+# not escalations)
+from pipeline.reports.iro.measures.escalations import FORMAL as _FORMAL  # noqa: E402
+from pipeline.reports.iro.measures.escalations import INFORMAL as _INFORMAL  # noqa: E402
+from pipeline.reports.iro.measures.escalations import STAGES as ESCALATION_STAGES  # noqa: E402
+
+FORMAL_ESCALATION = list(_FORMAL)
+ADOPTIVE_PLACEMENTS = ["A3", "A4", "A5", "A6"]  # placed for adoption
+INFORMAL_ESCALATION = list(_INFORMAL)
 PLACEMENT_ORDER = ["E1", "D1"]
 H5_ENDED = dt.date(2023, 10, 28)  # H5 replaced by K3 supported accommodation
 
@@ -251,7 +259,10 @@ def foster_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_at_month_end(core, months), months, pl.col("placement_code").is_in(FOSTER))
 
 
-@indicator("foster_excl_uasc_pct", "As foster_pct, excluding UASC from numerator and denominator.")
+@indicator(
+    "foster_excl_uasc_pct",
+    "As for the % of children in care living in foster placements, excluding UASC from numerator and denominator.",
+)
 def foster_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
         _excl_uasc(_at_month_end(core, months)), months, pl.col("placement_code").is_in(FOSTER)
@@ -266,7 +277,10 @@ def private_provision_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_at_month_end(core, months), months, pl.col("placement_provider_code") == "PR4")
 
 
-@indicator("private_provision_excl_uasc_pct", "As private_provision_pct, excluding UASC.")
+@indicator(
+    "private_provision_excl_uasc_pct",
+    "As for the % of children in care in private provision, excluding UASC.",
+)
 def private_provision_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
         _excl_uasc(_at_month_end(core, months)), months, pl.col("placement_provider_code") == "PR4"
@@ -284,7 +298,10 @@ def long_term_fostering_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     )
 
 
-@indicator("long_term_fostering_excl_uasc_pct", "As long_term_fostering_pct, excluding UASC.")
+@indicator(
+    "long_term_fostering_excl_uasc_pct",
+    "As for the % of children in care with long-term fostering as their plan and achieved permanence, excluding UASC.",
+)
 def long_term_fostering_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
         _excl_uasc(_at_month_end(core, months)),
@@ -306,7 +323,10 @@ def unregulated_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _count(_at_month_end(core, months).filter(_unregulated()), months)
 
 
-@indicator("unregulated_excl_uasc_count", "As unregulated_count, excluding UASC.")
+@indicator(
+    "unregulated_excl_uasc_count",
+    "As for children in unregulated placements (P2, R1; H5 before November 2023), excluding UASC.",
+)
 def unregulated_excl_uasc_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _count(_excl_uasc(_at_month_end(core, months)).filter(_unregulated()), months)
 
@@ -489,7 +509,7 @@ def care_leavers_eet_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 
 @indicator(
     "care_leavers_eet_oc3_pct",
-    "As care_leavers_eet_pct, reported only at 31 March (the OC3 return's reference date, as DfE publishes it).",
+    "As for the % of care leavers aged 19-21 in education, employment or training, reported only at 31 March (the OC3 return's reference date, as DfE publishes it).",
 )
 def care_leavers_eet_oc3_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     out = care_leavers_eet_pct(core, months)
@@ -536,7 +556,7 @@ def started_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
 
 @indicator(
     "started_excl_uasc_count",
-    "As started_count, excluding children who were UASC when they started.",
+    "As for children who started to be looked after in the month, excluding children who were UASC when they started.",
 )
 def started_excl_uasc_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     p = _with_start_uasc(core, _periods(core)).filter(~pl.col("is_uasc_at_start"))
@@ -641,21 +661,24 @@ def placement_order_to_match_days(core: Core, months: list[dt.date]) -> pl.DataF
 @indicator(
     "entry_to_adoptive_placement_days",
     "For children adopted in the 12 months to month end: average days from entering care to moving in "
-    "with the adoptive family (placed for adoption DATE_PLACED; for foster carer adoptions, the start "
-    "of the foster placement with those carers).",
+    "with the adoptive family (the start of the first placement for adoption, A3-A6, in the period "
+    "of care; for foster carer adoptions, the start of the foster placement with those carers). "
+    "The SSDA903's DATE_PLACED is the decision that the child should be placed, not the move.",
 )
 def entry_to_adoptive_placement_days(core: Core, months: list[dt.date]) -> pl.DataFrame:
     adopted = _adopted(core, months).select(ME, "child_id", "period_start_date", "period_end_date")
+    adoptive = (
+        _table(core, "core_episodes")
+        .filter(pl.col("placement_code").is_in(ADOPTIVE_PLACEMENTS))
+        .select("child_id", pl.col("episode_start_date").alias("placed_date"))
+    )
     placed = (
-        adopted.join(
-            _table(core, "core_placed_for_adoption").select("child_id", "placed_date"),
-            on="child_id",
-        )
+        adopted.join(adoptive, on="child_id")
         .filter(
             pl.col("placed_date").is_between(pl.col("period_start_date"), pl.col("period_end_date"))
         )
         .sort("placed_date")
-        .unique([ME, "child_id"], keep="last")
+        .unique([ME, "child_id"], keep="first")
     )
     fca = (
         _table(core, "core_ad1")
@@ -696,7 +719,10 @@ def placements_3plus_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_placement_counts(core, months), months, pl.col("placements_count") >= 3)
 
 
-@indicator("placements_3plus_excl_uasc_pct", "As placements_3plus_pct, excluding UASC.")
+@indicator(
+    "placements_3plus_excl_uasc_pct",
+    "As for the % of children in care with 3 or more placements in the last 12 months, excluding UASC.",
+)
 def placements_3plus_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
         _excl_uasc(_placement_counts(core, months)), months, pl.col("placements_count") >= 3
@@ -794,10 +820,11 @@ def _escalations_in_month(
 
 @indicator(
     "iro_escalations_informal_count",
-    "IRO escalations raised in the month at the informal stage (INF).",
+    "IRO escalations raised in the month at the informal stage (INF); pre-escalation notes "
+    "are not escalations and are not counted.",
 )
 def iro_escalations_informal_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
-    return _escalations_in_month(core, months, "raised_date", ["INF"])
+    return _escalations_in_month(core, months, "raised_date", INFORMAL_ESCALATION)
 
 
 @indicator(
@@ -808,7 +835,10 @@ def iro_escalations_formal_count(core: Core, months: list[dt.date]) -> pl.DataFr
 
 
 @indicator(
-    "iro_escalations_closed_count", "IRO escalations (any stage) resolved or closed in the month."
+    "iro_escalations_closed_count",
+    "IRO escalations concluded (resolved) in the month at the informal stage or a formal "
+    "stage (INF, S1-S5), each stage counted once, as the IRO annual report counts them; "
+    "pre-escalation notes are not counted.",
 )
 def iro_escalations_closed_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
-    return _escalations_in_month(core, months, "resolved_date", None)
+    return _escalations_in_month(core, months, "resolved_date", list(ESCALATION_STAGES))

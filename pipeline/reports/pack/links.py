@@ -4,7 +4,8 @@ Every computed indicator function names the children it counts as a population k
 pipeline.disclosure.relations: a count is a cell; a percentage bounds its numerator against
 its denominator (to the published decimals), a rate against the 0-17 population. Yes/no
 splits are complete, so "in care but not fostered" is an implied cell that must not be a
-small number either. Means (days, SDQ score) count nothing and link nothing.
+small number either. The numerator and denominator published beside a percentage are
+cells of those keys. Means (days, SDQ score) count nothing and link nothing.
 """
 
 from __future__ import annotations
@@ -187,6 +188,13 @@ def provider(catalogue, population: int | None):
                 keys.append(nk)
                 if dk is not None:
                     keys.append(dk)
+                # "321 / 337" beside a percentage: its numerator and denominator are counts
+                for col, k in (("numerator_count", nk), ("denominator_count", dk)):
+                    shown = row.get(col)
+                    if kind == "pct" and k is not None and shown is not None:
+                        cells.append(
+                            Cell(report, table, n, col, k, float(shown), False, f"{label}, {col}")
+                        )
         dims = {d: pl.lit(None) for d in COMPLETE}
         groups = [(Link("value", "", dims, complete=COMPLETE), keys)]
         return cells, ratios, groups

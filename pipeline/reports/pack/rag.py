@@ -2,9 +2,13 @@
 
 DOT compares the latest month with the month before, using the indicator's polarity
 ('High' or 'Low' is good), after rounding both to the indicator's published decimals (so
-two values that display the same are 'Same'):
-  Improving ▲ / Worsening ▼ / Same ▬.
-No polarity -> no DOT (blank: a count such as UASC is context, not performance).
+two values that display the same are 'Same'): Improving / Worsening / Same. `movement` is
+the one comparison: the DOT, the summary sentences ("up from ... last month") and the
+status counts all use it, so a sentence can never disagree with the table.
+The text shows the way the figure moved by its arrow and whether that is good by its
+word: '▲ Better' (a high-is-good figure rose), '▼ Better' (a low-is-good figure fell),
+'▲ Worse', '▼ Worse', '▬ Same'. No polarity -> the movement only ('▲ Up', '▼ Down',
+'▬ Same': a count such as UASC is context, not performance).
 Latest or previous month missing or suppressed -> 'n/a' (nothing to compare).
 
 RAG compares the latest month with the target, also after rounding:
@@ -25,6 +29,20 @@ DEFAULT_TOLERANCE_SHARE = 0.05
 
 DOT_ICONS = {"Improving": "▲", "Worsening": "▼", "Same": "▬", "n/a": "–"}
 RAG_ICONS = {"Green": "●", "Amber": "◆", "Red": "■", "n/a": "–"}
+ARROWS = {"up": "▲", "down": "▼", "same": "▬"}
+DOT_WORDS = {"Improving": "Better", "Worsening": "Worse", "Same": "Same"}
+MOVE_WORDS = {"up": "Up", "down": "Down", "same": "Same"}
+NBSP = "\u00a0"  # icon and word never split over two lines
+
+
+def movement(latest: float | None, previous: float | None, decimals: int = 2) -> str | None:
+    """'up', 'down' or 'same' at the published decimals; None when a month is missing."""
+    if latest is None or previous is None:
+        return None
+    a, b = round(latest, decimals), round(previous, decimals)
+    if a == b:
+        return "same"
+    return "up" if a > b else "down"
 
 
 def dot(
@@ -33,13 +51,24 @@ def dot(
     """'Improving', 'Worsening', 'Same', 'n/a' (a month missing) or '' (no polarity)."""
     if polarity not in ("High", "Low"):
         return ""
-    if latest is None or previous is None:
+    move = movement(latest, previous, decimals)
+    if move is None:
         return "n/a"
-    a, b = round(latest, decimals), round(previous, decimals)
-    if a == b:
+    if move == "same":
         return "Same"
-    rose = a > b
-    return "Improving" if rose == (polarity == "High") else "Worsening"
+    return "Improving" if (move == "up") == (polarity == "High") else "Worsening"
+
+
+def dot_label(
+    latest: float | None, previous: float | None, polarity: str | None, decimals: int = 2
+) -> str:
+    """The DOT as published: arrow for the movement, word for better or worse."""
+    move = movement(latest, previous, decimals)
+    if move is None:
+        return f"{DOT_ICONS['n/a']}{NBSP}n/a" if polarity in ("High", "Low") else ""
+    status = dot(latest, previous, polarity, decimals)
+    word = DOT_WORDS[status] if status else MOVE_WORDS[move]
+    return f"{ARROWS[move]}{NBSP}{word}"
 
 
 def tolerance_for(target: float, tolerance: float | None) -> float:
@@ -69,8 +98,8 @@ def rag(
 
 
 def with_icon(status: str, icons: dict[str, str]) -> str:
-    """'Improving' -> '▲ Improving'; blank stays blank."""
-    return f"{icons[status]} {status}" if status else ""
+    """'Green' -> '● Green' (a no-break space between); blank stays blank."""
+    return f"{icons[status]}{NBSP}{status}" if status else ""
 
 
 def dot_text(status: str) -> str:
@@ -89,7 +118,7 @@ def status_columns(appendix: pl.DataFrame, latest: str, previous: str) -> pl.Dat
     """
     cols = ["good_is", "target", "tolerance", "decimals", latest, previous]
     rows = appendix.select(cols).rows(named=True)
-    dots = [dot_text(dot(r[latest], r[previous], r["good_is"], r["decimals"])) for r in rows]
+    dots = [dot_label(r[latest], r[previous], r["good_is"], r["decimals"]) for r in rows]
     rags = [
         rag_text(rag(r[latest], r["target"], r["good_is"], r["tolerance"], r["decimals"]))
         for r in rows

@@ -6,6 +6,7 @@ shows every supplied indicator and leaves the computed ones blank.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,17 +29,29 @@ def appendix_files(
     (a build passes its staged `processed` and `out_dir` folders)."""
     from pipeline.io import read_table
     from pipeline.publish.render import output_path
+    from pipeline.reports.pack import catalogue_path, load_catalogue
     from pipeline.reports.pack.writers import write_appendix_csv, write_appendix_xlsx
 
     appendix = read_table(processed or params.processed_dir, "pub_pack_appendix")
     months = sorted(c for c in appendix.columns if _is_month(c))
+    sections = load_catalogue(catalogue_path(params)).sections
     csv_path = output_path(params, "performance-pack", "csv")
     xlsx_path = output_path(params, "performance-pack", "xlsx")
     if out_dir is not None:
         csv_path, xlsx_path = Path(out_dir) / csv_path.name, Path(out_dir) / xlsx_path.name
     csv_path.parent.mkdir(parents=True, exist_ok=True)
-    write_appendix_csv(appendix, months, csv_path)
-    write_appendix_xlsx(appendix, months, xlsx_path, title=f"Appendix A ({params.month})")
+    write_appendix_csv(appendix, months, csv_path, sections)
+    month = dt.date.fromisoformat(params.month + "-01").strftime("%B %Y")
+    write_appendix_xlsx(
+        appendix,
+        months,
+        xlsx_path,
+        title=f"Corporate parenting performance pack, {month}",
+        authority=params.authority.name,
+        extract_date=params.extract_date,
+        threshold=params.disclosure_threshold,
+        sections=sections,
+    )
     return [csv_path, xlsx_path]
 
 

@@ -9,6 +9,54 @@
 
 local LABEL = "data-cic-region-label"
 
+-- A table is wide when its columns, at their widest cell (text columns counted up to 28
+-- characters, as they wrap), need more than WIDE_CHARS characters: about what fits
+-- across A4 portrait at the table font size. The same rule is in print.lua.
+local WIDE_CHARS = 112
+
+local function cell_text(cell)
+  return pandoc.utils.stringify(cell.contents or cell)
+end
+
+local function column_widths(tbl)
+  local widths = {}
+  local function measure(rows, words)
+    for _, row in ipairs(rows) do
+      for i, cell in ipairs(row.cells) do
+        local text = cell_text(cell)
+        local n = 0
+        if words then -- headers wrap between words
+          for word in text:gmatch("%S+") do
+            n = math.max(n, utf8.len(word) or #word)
+          end
+        else
+          n = utf8.len(text) or #text
+        end
+        widths[i] = math.max(widths[i] or 0, n)
+      end
+    end
+  end
+  measure(tbl.head.rows, true)
+  for _, body in ipairs(tbl.bodies) do
+    measure(body.body, false)
+  end
+  return widths
+end
+
+local function is_wide_table(tbl)
+  local widths = column_widths(tbl)
+  local total = 0
+  for i, spec in ipairs(tbl.colspecs) do
+    local w = widths[i] or 0
+    if spec[1] ~= "AlignRight" then
+      w = math.min(w, 28)
+    end
+    total = total + w + 2
+  end
+  return total > WIDE_CHARS
+end
+
+
 local function stringify(x)
   if x == nil then
     return ""
@@ -46,7 +94,25 @@ local tables = {
       label = "Table"
     end
     -- attributes as an ordered list of pairs: a Lua table would shuffle them between runs
-    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, {
+    -- short headers ("Apr 23", "Mar 2024") never wrap: a month split over two lines reads badly
+    for _, row in ipairs(tbl.head.rows) do
+      for _, cell in ipairs(row.cells) do
+        local text = pandoc.utils.stringify(cell.contents)
+        if (utf8.len(text) or #text) <= 9 then
+          cell.attr.classes:insert("nowrap")
+        end
+      end
+    end
+    -- widths from the Markdown's dashes would fix each column's share of the page; the
+    -- browser sizes columns to their content better (labels wrap, figures do not)
+    for i, spec in ipairs(tbl.colspecs) do
+      tbl.colspecs[i] = { spec[1], pandoc.ColWidthDefault }
+    end
+    local classes = { "table-scroll" }
+    if is_wide_table(tbl) then
+      table.insert(classes, "wide") -- printed on a landscape page (report.css)
+    end
+    return pandoc.Div({ tbl }, pandoc.Attr("", classes, {
       { "role", "region" }, { "tabindex", "0" }, { "aria-label", label },
     }))
   end,

@@ -7,6 +7,8 @@ stage is a new record. Pre-escalations (stage PRE) are counted separately from e
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from pipeline.core.calendar import within_working_days, working_days_between
@@ -303,15 +305,29 @@ def escalation_resolution(core: Core, params: RunParams) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- good practice
 def good_practice(notes: pl.DataFrame, params: RunParams) -> pl.DataFrame:
-    """Good-practice notes per quarter and for the year, this year and last year."""
+    """Good-practice notes per quarter and for the year, this year and last year.
+
+    Quarters that end before the first note of any type in the records were not collected
+    (the IRO service started recording notes later): null, shown as a dash, never 0."""
+    first = notes["note_date"].min() if notes.height else None
 
     def one(p: RunParams, col: str) -> pl.DataFrame:
         good = notes.filter((pl.col("note_type_code") == GOOD) & in_year("note_date", p))
         agg = good.group_by(period=quarter_expr("note_date")).agg(
             pl.len().cast(pl.Int64).alias(col)
         )
-        rows = pl.DataFrame({"period": QUARTERS}).join(agg, on="period", how="left").fill_null(0)
-        year = pl.DataFrame({"period": ["Year"], col: [good.height]}, schema=rows.schema)
+        y = p.year_end
+        ends = [dt.date(y - 1, 6, 30), dt.date(y - 1, 9, 30), dt.date(y - 1, 12, 31)]
+        ends += [dt.date(y, 3, 31)]
+        collected = [first is not None and e >= first for e in ends]
+        rows = (
+            pl.DataFrame({"period": QUARTERS, "_collected": collected})
+            .join(agg, on="period", how="left")
+            .with_columns(pl.when(pl.col("_collected")).then(pl.col(col).fill_null(0)).alias(col))
+            .drop("_collected")
+        )
+        total = good.height if collected[-1] else None
+        year = pl.DataFrame({"period": ["Year"], col: [total]}, schema=rows.schema)
         return pl.concat([rows, year])
 
     return one(params, "notes_count").join(
@@ -336,7 +352,8 @@ def _period(prefix: str):
     title="Notes recognising good practice",
     definition=(
         "Practice notes of type 'recognition of good practice' dated in each quarter of the "
-        "reporting year and in the year as a whole; this year and the year before."
+        "reporting year and in the year as a whole; this year and the year before. Quarters "
+        "that ended before the first practice note in the records were not collected (–)."
     ),
     disclosure=DisclosureSpec(
         counts=("notes_count", "last_year_notes_count"),
