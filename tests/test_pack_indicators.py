@@ -206,12 +206,14 @@ def test_oc2_health_and_sdq():
                 "has_immunisations": True,
                 "has_teeth_check": False,
                 "has_health_check": True,
+                "has_health_assessment": False,
             },
             {
                 "child_id": "b",
                 "has_immunisations": False,
                 "has_teeth_check": True,
                 "has_health_check": True,
+                "has_health_assessment": True,
             },
             {
                 "child_id": "c",
@@ -223,6 +225,9 @@ def test_oc2_health_and_sdq():
     core = {"core_month_end": me, "core_oc2": oc2}
     assert _row(compute("immunisations_pct", core, [MAR]))["value"] == 50.0
     assert _row(compute("dental_check_pct", core, [MAR]))["value"] == 50.0
+    # the annual health assessment (OC2 HEALTH_ASSESSMENT), not the under-5s health
+    # surveillance check (HEALTH_CHECK, true for both): b only, 1 of 2
+    assert _row(compute("health_assessment_pct", core, [MAR]))["value"] == 50.0
     assert _row(compute("sdq_completed_pct", core, [MAR]))["value"] == 100.0  # a only is 4-16
     assert _row(compute("sdq_average_score", core, [MAR]))["value"] == 14.0
 

@@ -208,7 +208,7 @@ def draw(
         pl.col("period_start_date").is_between(
             EPOCH + dt.timedelta(days=lo + 200), EPOCH + dt.timedelta(days=extract)
         )
-    )
+    ).sort("child_id", "period_start_date")
     ent_child = ent["child_id"].to_numpy().astype(object)
     ent_start = np.array(
         [(d - EPOCH).days for d in ent["period_start_date"].to_list()], dtype="int64"
@@ -226,6 +226,11 @@ def draw(
         np.exp(rng.normal(np.log(90), 0.6, ent_child.size)).astype("int64").clip(20, 330),
     )
     ent_ref = ent_start - gap
+    # a child back in care: the new referral comes after the earlier episode closed (the day
+    # that care ended), so a child's CIN episodes never overlap (CIN rule 8820)
+    same = np.r_[False, ent_child[1:] == ent_child[:-1]]
+    prev_end = np.r_[OPEN, ent_end[:-1]]
+    ent_ref = np.where(same & (prev_end < OPEN), np.maximum(ent_ref, prev_end + 1), ent_ref)
     force = ~ent_uasc & (rng.random(ent_child.size) < 0.6)
     # ---- other children in need: first referrals, then returns to the service
     ids_other: list[str] = []

@@ -446,7 +446,7 @@ def dental_check_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     "Children in care for 12 months or more at month end (with an OC2 record) whose annual health assessment is up to date.",
 )
 def health_assessment_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
-    return _pct(_oc2_cohort(core, months), months, pl.col("has_health_check"))
+    return _pct(_oc2_cohort(core, months), months, pl.col("has_health_assessment"))
 
 
 def _sdq_cohort(core: Core, months: list[dt.date]) -> pl.DataFrame:

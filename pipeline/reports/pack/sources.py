@@ -281,7 +281,8 @@ def pack_notebook(catalogue: Catalogue) -> nbformat.NotebookNode:
         _code(
             "#| label: tbl-pack-glossary\n"
             "texts = [*appendix['title'].to_list(), *appendix['definition'].to_list(),\n"
-            "         *headlines['text'].to_list(), *glossary.commentary_texts(params)]\n"
+            "         *headlines['text'].to_list(), *glossary.commentary_texts(params),\n"
+            "         *view.TEXT_COLUMNS]  # the tables' headers (DOT, RAG)\n"
             "present.table(\n"
             "    pl.DataFrame(glossary.used_in(texts), schema=['Abbreviation', 'Meaning'], orient='row'),\n"
             '    caption="Abbreviations used in this pack",\n'
