@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= config/sample.yml
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint lab bench pack clean install
+.PHONY: report test lint lab bench pack clean install mutate plant
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,9 +20,27 @@ install: $(STAMP)
 report: $(STAMP)
 	$(BIN)/cic-reports build --config $(CONFIG)
 
-## Lint, then the whole test suite.
+## Lint, then the whole test suite under coverage (subprocesses too: CLI, notebook kernels),
+## then the coverage report (docs/testing.md). The exit status is pytest's.
+COVERAGE_DATA := $(CURDIR)/build/coverage
+export COVERAGE_DATA
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	@rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)
+	@$(BIN)/python -m coverage run -m pytest; status=$$?; \
+	$(BIN)/python -m coverage combine -q >/dev/null 2>&1 || true; \
+	$(BIN)/python -m coverage report --skip-covered --sort=cover 2>/dev/null | tail -n 45; \
+	exit $$status
+
+## Mutation testing of the core modules (slow: not part of `make test`; docs/testing.md).
+## MUTANTS narrows it, e.g. make mutate MUTANTS='pipeline.reports.pack.rag*'
+MUTANTS ?=
+mutate: $(STAMP)
+	$(BIN)/mutmut run $(MUTANTS) || true
+	$(BIN)/python tests/mutation_scores.py
+
+## Re-plant each bug of issue 16 in a scratch copy and check the tests catch it.
+plant: $(STAMP)
+	$(BIN)/python tests/planted_bugs.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
@@ -40,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/cic-reports bench --config $(CONFIG)
 
 clean:
-	rm -rf build output data/processed/*.parquet
+	rm -rf build output mutants data/processed/*.parquet

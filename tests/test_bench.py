@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shared_data import need
+
 from pipeline.run.bench import (
     DATA_STAGES,
     DATA_TOTAL,
@@ -53,14 +55,7 @@ def test_bench_reports_every_stage(tmp_path):
 
 def test_bench_times_validating_the_fake_903_in_fresh_processes(tmp_path):
     fake = ROOT / ".." / "shared" / "data" / "ssda903-fake"
-    if not fake.is_dir():
-        import os
-
-        import pytest
-
-        if os.environ.get("CI") == "true":
-            pytest.fail("../shared/data/ssda903-fake is missing on CI")
-        pytest.skip("shared fake SSDA903 data not present")
+    need(fake)
     lines: list[str] = []
     rows = fake903_runs(ROOT / "config" / "sample.yml", fake, 1, lines.append)
     names = {r["command"] for r in rows}

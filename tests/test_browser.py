@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from shared_data import need_tool
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +56,7 @@ def check_page(html_path: Path, name: str, *, screenshots: Path = SCREENSHOTS) -
         if msg.type == "error":
             report.console_errors.append(msg.text)
 
+    need_tool(CHROMIUM, "chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -104,7 +106,6 @@ def assert_page_ok(report: PageReport) -> None:
     assert all(s.stat().st_size > 0 for s in report.screenshots)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
 def test_fixture_report_in_browser(tmp_path, renderer):
     from test_render import make_fixture, render_fixture
 
@@ -116,7 +117,6 @@ def test_fixture_report_in_browser(tmp_path, renderer):
     assert_page_ok(report)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
 def test_check_page_catches_problems(tmp_path):
     """The checks can fail: a fetched image, a console error, a missing lang and alt."""
     bad = tmp_path / "bad.html"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from shared_data import need
+
 ROOT = Path(__file__).resolve().parents[1]
 FAKE = (ROOT / ".." / "shared" / "data" / "ssda903-fake").resolve()
 
@@ -28,6 +30,7 @@ def rows(path: Path) -> int:
 
 
 def test_validate_fake_903_json_accounts_for_every_row():
+    need(FAKE)
     proc = cli("validate", "--raw", str(FAKE), "--json", "--extract-date", "2020-04-01")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -50,6 +53,7 @@ def test_validate_fake_903_json_accounts_for_every_row():
 
 
 def test_strict_exits_1_when_rows_are_quarantined():
+    need(FAKE)
     proc = cli("validate", "--raw", str(FAKE), "--strict", "--extract-date", "2020-04-01")
     assert proc.returncode == 1
     assert "quarantined" in proc.stderr
@@ -117,14 +121,7 @@ def test_validate_with_a_config_outside_the_config_folder(tmp_path):
 
 
 def test_validate_rows_writes_the_operators_list_with_dfe_numbers(tmp_path):
-    if not FAKE.is_dir():
-        import os
-
-        import pytest
-
-        if os.environ.get("CI") == "true":
-            pytest.fail("../shared/data/ssda903-fake is missing on CI")
-        pytest.skip("shared fake SSDA903 data not present")
+    need(FAKE)
     out = tmp_path / "rows.csv"
     proc = cli(
         "validate",

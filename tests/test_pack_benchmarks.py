@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from shared_data import need
 
 from pipeline.reports.pack.benchmarks import england, stat_neighbours
 from pipeline.reports.pack.catalogue import Pointer
@@ -16,7 +17,11 @@ STABILITY = Pointer(
         "placement_stability": "Living with the same carer for at least 2 years",
     },
 )
-pytestmark = pytest.mark.skipif(not DFE.is_dir(), reason="shared DfE files not present")
+
+
+@pytest.fixture(autouse=True)
+def _needs_dfe():
+    need(DFE)
 
 
 def test_england_2024_long_term_stability():

@@ -15,10 +15,10 @@ the fake data fire here (and at their boundaries), and the shared fake 903 (2017
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
+from shared_data import need
 
 from pipeline.inputs.contract import tables
 from pipeline.rules import peer
@@ -431,10 +431,7 @@ def test_hand_built_2023_24_return_flags_what_the_validator_flags(tmp_path):
 
 
 def test_shared_fake_903_flags_what_the_validator_flags():
-    if not FAKE.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail("../shared/data/ssda903-fake is missing on CI")
-        pytest.skip("shared fake SSDA903 data not present")
+    need(FAKE)
     table = peer.reconcile(FAKE, 2018)
     assert disagreements(table, FAKE_KNOWN_DIFFERENCES) == {}
     assert table.height > 140  # every rule both implement was compared

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from shared_data import need
 
 from pipeline.core.build import build_transforms
 from pipeline.core.schemas import CORE, frame
@@ -295,8 +296,7 @@ def test_england_comparison_with_and_without_dfe_files(core, monkeypatch):
     assert male["la_value"] == pytest.approx(400 / 7)
     assert male["england_value"] == 57  # pipeline/inputs/benchmarks/england_published.csv, 2024
     shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dfe"
-    if not shared.is_dir():
-        pytest.skip("shared DfE files not available")
+    need(shared)
     got = pr.england_comparison(core, params(dfe=shared))
     assert got.filter(pl.col("comparison") == "Rate")["england_value"][0] == 69
     assert got.filter(pl.col("comparison") == "UASC")["england_value"][0] == 9

@@ -19,6 +19,7 @@ import nbformat
 import polars as pl
 import pytest
 from conftest import RENDERERS, require_quarto, use_renderer
+from shared_data import need_tool
 
 from pipeline.params import Authority, Paths, Population, RunParams
 from pipeline.publish import charts, present
@@ -456,8 +457,8 @@ def test_docx(tmp_path, renderer):
     assert len(colophon) == 1 and f"rendered with {name}" in colophon[0]
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_pdf_pages_are_not_blank(tmp_path, renderer):
+    need_tool("pdftoppm", "poppler-utils")
     from pypdf import PdfReader
 
     params = make_fixture(tmp_path)
