@@ -308,6 +308,39 @@ def test_every_published_count_is_zero_above_threshold_or_suppressed(built):
     assert checked > 100
 
 
+def test_pack_counts_and_secondary_suppression_leave_no_small_count(built):
+    """The pack's published values too, and secondary suppression: no count of 1..5 among
+    the pack's counts of children, and no suppressed cell alone in a group whose total is
+    published beside non-zero cells (the total minus the others would give it away)."""
+    from pipeline.measures import load_all
+    from pipeline.params import load_params
+    from pipeline.reports.pack import catalogue_path
+    from pipeline.reports.pack.catalogue import load_catalogue
+
+    processed = built["work"] / "processed"
+    cat = load_catalogue(catalogue_path(load_params(built["cfg"])))
+    counts = [i.id for i in cat.indicators if i.unit == "No." and i.suppress_small]
+    values = pl.read_parquet(processed / "pub_pack_values.parquet").filter(
+        pl.col("indicator_id").is_in(counts) & pl.col("value").is_not_null()
+    )
+    assert values.height > 50  # counts of children over the pack's trend months
+    assert values.filter(pl.col("value").is_between(1, 5)).is_empty()
+    lone_checked = 0
+    for m in load_all().values():
+        df = pl.read_parquet(processed / f"pub_{m.name}.parquet")
+        for grouping in m.disclosure.groupings:
+            for col in m.disclosure.counts:
+                f = f"is_{col}_suppressed"
+                by = list(grouping) or [pl.lit(0).alias("_all")]
+                per = df.group_by(by).agg(
+                    hidden=pl.col(f).sum(), others=(pl.col(col).fill_null(0) > 0).sum()
+                )
+                lone = per.filter((pl.col("hidden") == 1) & (pl.col("others") > 0))
+                assert lone.is_empty(), f"pub_{m.name}.{col}: a lone suppressed cell {lone}"
+                lone_checked += per.height
+    assert lone_checked > 50
+
+
 def test_notebooks_read_only_published_tables():
     """Notebooks display pub_ (and validation_ count) tables only: never child-level ones."""
     import json
@@ -522,6 +555,20 @@ def test_pack_appendix_csv_and_workbook(built):
     ws = wb["Table_1"]
     assert ws.freeze_panes is not None
     assert ws.max_row >= 80
+    # the figures themselves: children in care at 31 March 2024, counted from the raw
+    # episodes without the pipeline, in the CSV and in the workbook
+    expected = in_care_on(built["raw"], dt.date(2024, 3, 31))
+    assert expected > 5
+    with csv_path.open(encoding="utf-8") as f:
+        rows = {r["indicator_id"]: r for r in csv.DictReader(f)}
+    assert float(rows["cic_count"]["2024-03"]) == expected
+    cells = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1)}
+    found = [
+        ws.cell(r, cells["2024-03"]).value
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, cells["indicator_id"]).value == "cic_count"
+    ]
+    assert found == [expected]
 
 
 def test_pack_from_supplied_values_alone(built, tmp_path):
