@@ -189,6 +189,49 @@ PLANTS = [
         f"{B}::test_validate_raises_when_a_clean_row_goes_missing",
         "tests/test_validate.py",
     ),
+    # the properties catch some of the same bugs on random inputs
+    Plant(
+        "property-age-short-on-birthday",
+        "pipeline/core/month_end.py",
+        "(md < mb).cast(pl.Int32)",
+        "(md <= mb).cast(pl.Int32)",
+        "tests/test_properties.py::test_whole_months_and_age_equal_counting_them_one_by_one",
+    ),
+    Plant(
+        "property-month-end-short-month",
+        "pipeline/core/month_end.py",
+        "incomplete = (d.dt.day() < s.dt.day()) & (d != d.dt.month_end())",
+        "incomplete = d.dt.day() < s.dt.day()",
+        "tests/test_properties.py::test_whole_months_and_age_equal_counting_them_one_by_one",
+    ),
+    Plant(
+        "property-rag-unrounded",
+        "pipeline/reports/pack/rag.py",
+        "value = round(latest, decimals)",
+        "value = latest",
+        "tests/test_properties.py::test_rag_agrees_with_a_literal_reading",
+    ),
+    Plant(
+        "property-secondary-off",
+        "pipeline/disclosure/__init__.py",
+        "                out = _secondary(out, c, grouping)",
+        "                pass",
+        "tests/test_properties.py::test_no_published_count_is_small_and_no_group_has_one_hidden_cell",
+    ),
+    Plant(
+        "property-working-days-off-by-one",
+        "pipeline/core/calendar.py",
+        "forward = pl.business_day_count(start_expr + one, end_expr + one, holidays=hols)",
+        "forward = pl.business_day_count(start_expr, end_expr + one, holidays=hols)",
+        "tests/test_properties.py::test_working_days_equal_a_day_by_day_loop",
+    ),
+    Plant(
+        "property-reconciliation-loses-a-row",
+        "pipeline/validate.py",
+        '    clean = {t: df.join(_ids(gone, t), on="row_id", how="anti") for t, df in raw.items()}',
+        '    clean = {t: df.join(_ids(gone, t), on="row_id", how="anti").head(-1) for t, df in raw.items()}',
+        "tests/test_properties.py::test_every_row_of_a_corrupted_return_is_accounted_for",
+    ),
 ]
 
 

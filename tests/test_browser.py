@@ -135,4 +135,5 @@ def test_check_page_catches_problems(tmp_path):
 
 def test_chromium_is_debian_package():
     """The tests use the system browser; `playwright install` is never needed."""
+    need_tool(CHROMIUM, "chromium")
     assert shutil.which("chromium") or Path(CHROMIUM).exists(), "apt-get install -y chromium"
