@@ -542,3 +542,24 @@ def test_assert_reconciles_rejects_a_summary_that_does_not_add_up():
     with pytest.raises(AssertionError, match="episodes"):
         # 10 in, 6 + 3 + 1 superseded + 1 out of scope = 11: one row counted twice
         _assert_reconciles(summary(10, 6, 3, 1, 1), {})
+
+
+def test_pack_months_after_the_runs_month_end_snapshots_are_counted_not_zero():
+    # found by the end-to-end appendix check: a build for 2022-23 rebuilt the 2024-03 pack
+    # from a core_month_end ending 31 Mar 2023 and published 0 children in care. Here
+    # core_month_end stops at 31 Mar 2023, but the episodes say A (from 1 Jan 2023, open)
+    # and B (1 Jun 2023 - 15 Mar 2024) were in care: 2 at 29 Feb 2024, 1 at 31 Mar 2024.
+    from pipeline.core.month_end import snapshot_at
+    from pipeline.reports.pack.indicators import compute
+
+    c = core(
+        [ep("A", d(2023, 1, 1), None), ep("B", d(2023, 6, 1), d(2024, 3, 15), rec="E13")],
+        [child("A", d(2010, 1, 1)), child("B", d(2012, 5, 5))],
+    )
+    c["core_month_end"] = snapshot_at(c, d(2023, 1, 1), d(2023, 3, 31))
+    out = compute("cic_count", c, [d(2023, 3, 31), d(2024, 2, 29), d(2024, 3, 31)])
+    assert dict(out.select("month_end_date", "value").rows()) == {
+        d(2023, 3, 31): 1,
+        d(2024, 2, 29): 2,
+        d(2024, 3, 31): 1,
+    }

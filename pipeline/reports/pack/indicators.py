@@ -184,7 +184,15 @@ def _cross(df: pl.DataFrame, months: list[dt.date]) -> pl.DataFrame:
 # ------------------------------------------------------------------ month-end snapshot
 @shared
 def _at_month_end(core: Core, months: list[dt.date]) -> pl.DataFrame:
-    me = _table(core, "core_month_end")
+    """core_month_end rows at `months`; snapshots computed from the episodes for months the
+    run's core_month_end does not cover (a pack month after the run's year end), so a month
+    outside the window is never counted as zero children."""
+    if "core_episodes" in core and months:
+        from pipeline.core.month_end import month_end_between
+
+        me = month_end_between(core, min(months), max(months))
+    else:
+        me = _table(core, "core_month_end")
     return me.filter(pl.col(ME).is_in(months))
 
 
