@@ -35,7 +35,7 @@ test: $(STAMP) lint
 ## MUTANTS narrows it, e.g. make mutate MUTANTS='pipeline.reports.pack.rag*'
 MUTANTS ?=
 mutate: $(STAMP)
-	$(BIN)/mutmut run $(MUTANTS) || true
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run $(MUTANTS) || true
 	$(BIN)/python tests/mutation_scores.py
 
 ## Re-plant each bug of issue 16 in a scratch copy and check the tests catch it.

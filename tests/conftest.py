@@ -48,3 +48,11 @@ def sample_processed(tmp_path_factory):
     params = load_params(make_config(tmp_path_factory.mktemp("sample"), 450, 1))
     stages.process(params, stages.StageTimer(say=lambda _m: None))
     return params
+
+
+# `make mutate` sets HYPOTHESIS_PROFILE=mutate: a property that fails there kills the mutant
+# at once instead of spending minutes shrinking the example (which mutmut reads as a timeout)
+from hypothesis import Phase, settings  # noqa: E402
+
+settings.register_profile("mutate", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
