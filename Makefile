@@ -28,7 +28,7 @@ test: $(STAMP) lint
 	@rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)
 	@$(BIN)/python -m coverage run -m pytest; status=$$?; \
 	$(BIN)/python -m coverage combine -q >/dev/null 2>&1 || true; \
-	$(BIN)/python -m coverage report --skip-covered --sort=cover 2>/dev/null | tail -n 45; \
+	$(BIN)/python -m coverage report --skip-covered --sort=-cover 2>/dev/null | tail -n 45; \
 	exit $$status
 
 ## Mutation testing of the core modules (slow: not part of `make test`; docs/testing.md).
