@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import polars as pl
 import pytest
+from shared_data import need_tool
 
 from pipeline.publish import present
 
@@ -77,10 +78,10 @@ def _inject(tmp_path: Path, renderer: str):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
 def test_injected_markup_is_inert_and_visible(tmp_path, renderer):
     from playwright.sync_api import sync_playwright
 
+    need_tool(CHROMIUM, "chromium")
     result = _inject(tmp_path, renderer)
     html = result.path.read_text(encoding="utf-8")
     requests, dialogs, errors = [], [], []
