@@ -65,7 +65,9 @@ def test_in_house_connected_fostering():
 
 def test_health_assessment_of_children_in_care_12_months():
     # cohort: in care 12 months+ at 31 Mar 2024 (period start on or before 31 Mar 2023)
-    # with an OC2: a (check), b (no check); c started 1 Jun 2023 -> out. 1 of 2 = 50%
+    # with an OC2: a (annual health assessment), b (none); c started 1 Jun 2023 -> out.
+    # 1 of 2 = 50%. HEALTH_CHECK (the under-5s surveillance check) is the other way round and
+    # must not count.
     me = frame(
         "core_month_end",
         [_me(child_id="a"), _me(child_id="b"), _me(child_id="c", period_start_date=D(2023, 6, 1))],
@@ -73,9 +75,9 @@ def test_health_assessment_of_children_in_care_12_months():
     oc2 = frame(
         "core_oc2",
         [
-            {"child_id": "a", "has_health_check": True},
-            {"child_id": "b", "has_health_check": False},
-            {"child_id": "c", "has_health_check": True},
+            {"child_id": "a", "has_health_assessment": True, "has_health_check": False},
+            {"child_id": "b", "has_health_assessment": False, "has_health_check": True},
+            {"child_id": "c", "has_health_assessment": True},
         ],
     )
     assert _value("health_assessment_pct", {"core_month_end": me, "core_oc2": oc2}) == (50.0, 1, 2)
