@@ -253,6 +253,20 @@ def test_bar_chart_labels_suppressed_bars_with_c():
     assert all("is_n_suppressed" not in r for ds in spec["datasets"].values() for r in ds)
 
 
+def test_horizontal_bar_chart_title_reads_across_above_the_labels():
+    """Rotated beside long labels, vl-convert's PNG (PDF, DOCX) drew the title over them."""
+    df = pl.DataFrame({"group": ["Black, African, Caribbean or Black British"], "n": [22]})
+    spec = charts.bar_chart(
+        df, x="group", y="n", title="t", x_title="Ethnic group", y_title="Children", horizontal=True
+    ).to_dict()
+    axes = [layer["encoding"]["y"]["axis"] for layer in spec["layer"]]
+    assert all(a["titleAngle"] == 0 and a["titleY"] < 0 and a["titleX"] < 0 for a in axes)
+    vertical = charts.bar_chart(
+        df, x="group", y="n", title="t", x_title="Ethnic group", y_title="Children"
+    ).to_dict()
+    assert "titleAngle" not in vertical["layer"][0]["encoding"]["x"]["axis"]
+
+
 def test_column_widths_follow_the_content():
     df = pl.DataFrame({"label": ["A much longer label than the rest"], "n": [1]})
     rule = present.table_markdown(df, caption="x").splitlines()[1]

@@ -311,7 +311,13 @@ def bar_chart(
     cat = alt.X if not horizontal else alt.Y
     val = alt.Y if not horizontal else alt.X
     offset = alt.XOffset if not horizontal else alt.YOffset
-    cat_axis = alt.Axis(labelAngle=0 if horizontal else -45, labelLimit=240)
+    # A horizontal chart's category title reads across, above the labels and ending at the
+    # axis line: rotated beside long labels it overlaps them in the PNGs of PDF and DOCX
+    # (vl-convert underestimates the labels' width when it lays the title out).
+    across = dict(titleAngle=0, titleAlign="right", titleBaseline="bottom", titleX=-8, titleY=-8)
+    cat_axis = alt.Axis(
+        labelAngle=0 if horizontal else -45, labelLimit=240, **(across if horizontal else {})
+    )
     enc: dict[str, Any] = {
         ("y" if horizontal else "x"): cat(
             x, type="nominal", title=x_title, sort=None, axis=cat_axis
