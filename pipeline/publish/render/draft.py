@@ -84,17 +84,19 @@ def unfinished(root: Path, main: Path) -> list[str]:
 
 def banner(items: list[str]) -> str:
     """The draft banner as Markdown (every format): what is left to do before `--final`."""
-    lines = [
-        "",
-        f"::: {{.{BANNER_CLASS}}}",
-        "**Draft: not for publication.** This is a draft rendering. Before it can be "
-        "published (a final render, `--final`), the following must be finished:",
-        "",
-    ]
+    lines = ["", f"::: {{.{BANNER_CLASS}}}"]
     if items:
-        lines += [f"- {markdown_text(i)}" for i in items]
+        lines += [
+            "**Draft: not for publication.** This is a draft rendering. Before it can be "
+            "published (a final render, `--final`), the following must be finished:",
+            "",
+            *[f"- {markdown_text(i)}" for i in items],
+        ]
     else:
-        lines.append("- nothing is marked unfinished: render it with `--final` to publish.")
+        lines.append(
+            "**Draft: not for publication.** This is a draft rendering. Nothing in it is "
+            "marked unfinished: render it with `--final` to publish it."
+        )
     lines += [":::", ""]
     return "\n".join(lines)
 
