@@ -21,9 +21,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import csc_matrix, csr_matrix, vstack
 
 from pipeline.disclosure.relations import Cell, Key, Relations, key_text
 
@@ -63,6 +64,7 @@ class AuditResult:
     binding_ratios: dict[Key, list[int]] = field(default_factory=dict)
     components: int = 0
     programmes: int = 0
+    reused: int = 0  # components whose audit was reused (nothing in them changed)
     seconds: float = 0.0
 
     @property
@@ -86,8 +88,9 @@ class AuditResult:
             out.append(f"implied cells (complements): {len(self.implied_exposed)} exposed")
             out += [f"  exposed: {e.describe()}" for e in self.implied_exposed]
         out += [f"  derived value shown with a suppressed source: {x}" for x in self.leaks]
+        reused = f" ({self.reused} reused unchanged)" if self.reused else ""
         out.append(
-            f"{self.components} linked components, {self.programmes} linear programmes, "
+            f"{self.components} linked components{reused}, {self.programmes} linear programmes, "
             f"{self.seconds:.1f} s"
         )
         return out
@@ -136,6 +139,15 @@ class System:
         self.ratios_of: dict[int, list[int]] = defaultdict(list)
         for n, r in enumerate(rel.ratios):
             self.ratios_of[find(self.index[r.numerator])].append(n)
+        # component -> (what its programme was built from, with binding?, its audit): the
+        # protection audits round after round, and most components do not change between
+        # rounds (audit() reuses their result)
+        self.cache: dict[int, tuple[tuple, bool, AuditResult]] = {}
+
+    def signature(self, comp: int, members: list[int], integer: bool, threshold: int) -> tuple:
+        """Everything a component's audit depends on that can change (the sums cannot)."""
+        ratios = tuple(self.rel.ratios[n].active for n in self.ratios_of.get(comp, []))
+        return (integer, threshold, tuple(_bounds(self, members)), ratios)
 
     def status(self, k: Key) -> tuple[str, float | None]:
         """'known' (some cell shows it), 'suppressed' or 'implied', and the value shown."""
@@ -211,6 +223,8 @@ def _matrices(system: System, comp: int, members: list[int]):
 
 
 def _solve(c, a_ub, b_ub, a_eq, b_eq, bounds, integer: bool):
+    """One programme with `scipy.optimize.linprog` (the reference formulation; the audit itself
+    solves with `Programme`, and uses this for the marginals that choose what to suppress)."""
     kwargs = dict(A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if integer:
         kwargs["integrality"] = np.ones(len(bounds))
@@ -220,6 +234,86 @@ def _solve(c, a_ub, b_ub, a_eq, b_eq, bounds, integer: bool):
             f"disclosure audit: the published figures are inconsistent ({res.message})"
         )
     return res
+
+
+INT_TOL = 1e-6  # an LP optimum this close to whole numbers is the integer optimum too
+
+
+class Programme:
+    """One component's programme, built once in HiGHS (highspy): between solves only the
+    objective changes, and each solve starts from the previous optimal basis.
+
+    With `integer`, the linear relaxation is solved first: when its optimum is a whole-number
+    point it is the integer optimum as well (the relaxation's optimum bounds the integer one
+    and that point attains it), so branch-and-bound runs only for fractional optima.
+    """
+
+    def __init__(self, bounds, a_eq, a_ub, b_ub, integer: bool):
+        self.n = len(bounds)
+        self.integer = integer
+        lower = np.array([b[0] for b in bounds], dtype=float)
+        upper = np.array([b[1] for b in bounds], dtype=float)
+        blocks = [m for m in (a_ub, a_eq) if m is not None]
+        rows_lo, rows_hi = [], []
+        if a_ub is not None:
+            rows_lo.append(np.full(a_ub.shape[0], -highspy.kHighsInf))
+            rows_hi.append(np.asarray(b_ub, dtype=float))
+        if a_eq is not None:
+            rows_lo.append(np.zeros(a_eq.shape[0]))
+            rows_hi.append(np.zeros(a_eq.shape[0]))
+        matrix = csc_matrix(vstack(blocks)) if blocks else csc_matrix((0, self.n), dtype=float)
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = matrix.shape[0]
+        lp.col_cost_ = np.zeros(self.n)
+        lp.col_lower_ = lower
+        lp.col_upper_ = upper
+        lp.row_lower_ = np.concatenate(rows_lo) if rows_lo else np.zeros(0)
+        lp.row_upper_ = np.concatenate(rows_hi) if rows_hi else np.zeros(0)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_ = self.n
+        lp.a_matrix_.num_row_ = matrix.shape[0]
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data.astype(float)
+        self.lp = lp
+        self.relaxed = self._highs(integer=False)
+        self.whole = None  # the integer model, built when a relaxation's optimum is fractional
+        self.solves = 0
+
+    def _highs(self, integer: bool):
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        if integer:
+            self.lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+        h.passModel(self.lp)
+        self.lp.integrality_ = []
+        return h
+
+    def _run(self, h, c) -> tuple[np.ndarray, float]:
+        h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), np.asarray(c, dtype=float))
+        h.run()
+        self.solves += 1
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(
+                "disclosure audit: the published figures are inconsistent "
+                f"({h.modelStatusToString(status)})"
+            )
+        x = np.array(h.getSolution().col_value)
+        return x, float(h.getInfo().objective_function_value)
+
+    def minimise(self, c) -> tuple[np.ndarray, float]:
+        """The minimum of c.x and a point attaining it (whole numbers if `integer`)."""
+        x, fun = self._run(self.relaxed, c)
+        if not self.integer:
+            return x, fun
+        whole = np.round(x)
+        if np.all(np.abs(x - whole) <= INT_TOL):
+            return whole, float(np.dot(c, whole))
+        if self.whole is None:
+            self.whole = self._highs(integer=True)
+        return self._run(self.whole, c)
 
 
 def _verdict(state: str, lo: float, hi: float, threshold: int) -> str | None:
@@ -273,9 +367,25 @@ def audit(
         if not unknown or len(members) == 1:
             continue  # a lone suppressed cell is in no relation: nothing narrows it
         result.components += 1
-        _audit_component(
-            system, members, states, unknown, comp, threshold, integer, result, want_binding
-        )
+        sig = system.signature(comp, members, integer, threshold)
+        cached = system.cache.get(comp)
+        if cached is not None and cached[0] == sig and (cached[1] or not want_binding):
+            part = cached[2]
+            result.reused += 1
+        else:
+            part = AuditResult(threshold)
+            _audit_component(
+                system, members, states, unknown, comp, threshold, integer, part, want_binding
+            )
+            system.cache[comp] = (sig, want_binding, part)
+            result.programmes += part.programmes
+        for es in part.exposed.values():
+            for e in es:
+                _record(result, e)
+        result.implied_exposed += part.implied_exposed
+        result.intervals |= part.intervals
+        result.binding |= part.binding
+        result.binding_ratios |= part.binding_ratios
     result.seconds = time.perf_counter() - start
     return result
 
@@ -292,8 +402,10 @@ class _Witness:
         np.maximum(self.hi, x, out=self.hi)
 
     def protected(self, n: int, state: str, threshold: int) -> bool:
+        """Values seen only widen the interval from inside: they can show that a key exceeds
+        the threshold (and, if suppressed, takes two values), never that it is certainly 0."""
         lo, hi = math.ceil(self.lo[n] - EPS), math.floor(self.hi[n] + EPS)
-        return _verdict(state, lo, hi, threshold) is None and (state != "suppressed" or hi > lo)
+        return hi > threshold and (state != "suppressed" or hi > lo)
 
 
 def _audit_component(
@@ -309,14 +421,14 @@ def _audit_component(
 ) -> None:
     bounds = _bounds(system, members)
     a_eq, b_eq, a_ub, b_ub, ratio_ids = _matrices(system, comp, members)
+    programme = Programme(bounds, a_eq, a_ub, b_ub, integer)
     witness = _Witness(len(members))
 
-    def solve(c, relaxed=False):
-        res = _solve(c, a_ub, b_ub, a_eq, b_eq, bounds, integer and not relaxed)
+    def solve(c) -> float:
+        x, fun = programme.minimise(c)
         result.programmes += 1
-        if not relaxed:
-            witness.add(res.x)
-        return res
+        witness.add(x)
+        return fun
 
     every = np.zeros(len(members))
     every[unknown] = 1.0
@@ -329,12 +441,11 @@ def _audit_component(
         k = system.keys[members[n]]
         c = np.zeros(len(members))
         c[n] = -1.0
-        res_max = solve(c)
-        hi = -res_max.fun
+        hi = -solve(c)
         if witness.protected(n, state, threshold):
             continue
         c[n] = 1.0
-        lo = solve(c).fun
+        lo = solve(c)
         lo_i = math.ceil(lo - EPS)
         hi_i = math.inf if hi >= BIG - 1 else math.floor(hi + EPS)
         result.intervals[k] = (lo_i, hi_i)
@@ -344,7 +455,10 @@ def _audit_component(
         cells = [cell for cell in system.by_key.get(k, []) if cell.suppressed]
         _record(result, Exposure(k, lo_i, hi_i, cells, reason))
         if want_binding:
-            res = res_max if not integer else solve(-c, relaxed=True)
+            # the relaxation's marginals at its maximum, as scipy reports them (a cold solve:
+            # the choice of what to suppress does not depend on earlier solves)
+            res = _solve(-c, a_ub, b_ub, a_eq, b_eq, bounds, False)
+            result.programmes += 1
             result.binding[k], result.binding_ratios[k] = _binding(system, members, res, ratio_ids)
 
 

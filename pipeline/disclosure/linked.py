@@ -106,6 +106,7 @@ class Protection:
     added: int  # count cells suppressed by the linked protection (not the per-table rules)
     before: AuditResult | None = None  # the audit of the per-table protection alone
     notes: list[str] = field(default_factory=list)
+    programmes: int = 0  # linear programmes solved by the protection and its audits, in all
 
 
 def _apply(t: Published, rows_cols: list[tuple[int, str]]) -> pl.DataFrame:
@@ -186,6 +187,7 @@ def protect_linked(tables: list[Published], params, *, check: bool = True) -> Pr
         raise RuntimeError("disclosure relations do not hold: " + "; ".join(bad[:20]))
     system = System(rel)
     first = audit(rel, threshold, integer=False, system=system)
+    programmes = first.programmes
     original = {id(c): c.suppressed for c in rel.cells}
     cell_at = {(c.table, c.row, c.column): c for c in rel.cells}
     ratio_at = {(r.table, r.row, r.column): r for r in rel.ratios}
@@ -236,6 +238,7 @@ def protect_linked(tables: list[Published], params, *, check: bool = True) -> Pr
     rounds = 0
     for integer in (False, True) if threshold > 0 else ():
         res = audit(rel, threshold, integer=integer, system=system, want_binding=True)
+        programmes += res.programmes
         while rounds < 200:
             exposed = [e for es in res.exposed.values() for e in es] + res.implied_exposed
             if not exposed:
@@ -267,6 +270,7 @@ def protect_linked(tables: list[Published], params, *, check: bool = True) -> Pr
                 want_binding=True,
                 only_components=touched,
             )
+            programmes += res.programmes
     changes: dict[str, list[tuple[int, str]]] = {}
     for c in rel.cells:
         if c.suppressed and not original[id(c)]:
@@ -275,9 +279,17 @@ def protect_linked(tables: list[Published], params, *, check: bool = True) -> Pr
         changes.setdefault(table, []).append((row, col))
     for name, rows_cols in changes.items():
         by_name[name].df = _apply(by_name[name], rows_cols)
+    # components unchanged since their last integer audit are reused, not solved again
     final = audit(rel, threshold, integer=True, system=system)
     added = sum(1 for c in rel.cells if c.suppressed and not original[id(c)])
-    return Protection({t.name: t.df for t in tables}, final, rounds, added, before=first)
+    return Protection(
+        {t.name: t.df for t in tables},
+        final,
+        rounds,
+        added,
+        before=first,
+        programmes=programmes + final.programmes,
+    )
 
 
 def _structural(system: System, rel: Relations, truth, threshold: int, suppress) -> int:

@@ -131,7 +131,7 @@ def stage_disclosure(params: RunParams, measured, validated, say: Say = print):
     say(
         f"  disclosure: {sum(a.published.values())} cells published, "
         f"{sum(a.suppressed.values())} suppressed ({protection.added} for linked tables), "
-        f"0 exposed; audit {a.programmes} linear programmes in {a.seconds:.1f} s"
+        f"0 exposed; {protection.programmes} linear programmes ({protection.rounds} rounds)"
     )
     return protected
 
