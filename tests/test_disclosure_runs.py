@@ -90,6 +90,19 @@ def test_issue_case_is_exposed_without_linked_protection(issue_case):
     assert any(dict(e.key[1]).get("timely") == "no" for e in res.implied_exposed)
 
 
+def test_the_audit_gives_the_reference_verdicts_on_the_issue_case(issue_case):
+    # the per-table protection alone leaves hundreds of exposures in ~130 components: the
+    # audit's solver (HiGHS model per component, witnesses, LP first) finds exactly the
+    # intervals that min/max linprog programmes for every unknown key give
+    from test_disclosure_solver import assert_same_as_reference
+
+    from pipeline.disclosure.linked import build_relations
+
+    _, params = issue_case
+    rel = build_relations(unlinked_tables(params), params)
+    assert_same_as_reference(rel, params.disclosure_threshold)
+
+
 def test_issue_case_passes_with_linked_protection(issue_case):
     cfg, params = issue_case
     res = audit_processed(params)
