@@ -209,6 +209,46 @@ def test_two_suppressed_cells_fixed_by_the_month_total_are_exposed():
     assert sorted((e.lo, e.hi) for es in res.exposed.values() for e in es) == [(1, 1), (1, 1)]
 
 
+def time_in_care_month() -> pl.DataFrame:
+    """pub_cic_time_in_care_monthly for one month end: 150 in care, 86 of them 12 months or
+    more, 3 of them 2.5 years or more (each split with the rest beside it, % of the 150)."""
+    rows = [
+        ("12 months or more", "12 months or more", 86),
+        ("12 months or more", "Less than 12 months", 64),
+        ("2.5 years or more", "2.5 years or more", 3),
+        ("2.5 years or more", "Less than 2.5 years", 147),
+    ]
+    return pl.DataFrame(
+        rows, schema=["split", "category", "children_count"], orient="row"
+    ).with_columns(month_end_date=MARCH, children_pct=pl.col("children_count") / 150 * 100)
+
+
+def test_a_split_percentage_pins_the_months_total_and_the_hidden_half():
+    # issue 13's gap: the 2.5-year split is suppressed (3, and 147 with it), and the 64 is
+    # suppressed too (as a secondary cell); the 86 is shown with 57.3 %, so the month's total
+    # is 86 / 0.573 = 150 and the 64 follows (150 - 86). Caught by the audit as published:
+    df = time_in_care_month()
+    hidden = [False, True, True, True]
+    pub = shown(shown(df, "children_count", hidden), "children_pct", hidden)
+    spec = load_all()["cic_time_in_care_monthly"].disclosure
+    res = audit_tables([published("cic_time_in_care_monthly", pub)], P)
+    found = {
+        dict(e.key[1]).get("stay_12m"): (e.lo, e.hi) for es in res.exposed.values() for e in es
+    }
+    assert found == {"false": (64, 64)}
+    # (without the percentages declared as ratios of the month's total, nothing is seen)
+    blind = DisclosureSpec(counts=spec.counts, within=spec.within, derived=spec.derived,
+                           links=spec.links)  # fmt: skip
+    assert audit_tables([published("cic_time_in_care_monthly", pub, blind)], P).ok
+    # with the linked protection, the percentage that gives the total is suppressed too
+    prot = protect_linked([published("cic_time_in_care_monthly", pub, truth=df)], P)
+    assert prot.audit.ok
+    out = prot.tables["pub_cic_time_in_care_monthly"]
+    assert out["children_pct"][0] is None and out["children_count"][1] is None
+    again = audit_tables([published("cic_time_in_care_monthly", out)], P)
+    assert again.ok
+
+
 # ---------------------------------------------------------------- threshold config (item 3)
 def test_threshold_below_one_needs_disclosure_none():
     with pytest.raises(ValueError, match="disclosure: none"):

@@ -510,6 +510,10 @@ LONG_STAY = {"12 months or more": 12, "2.5 years or more": 30}
             )[0][0]
             for split, months in (("12 months or more", 12), ("2.5 years or more", 30))
         ),
+        # each percentage is of the month's children in care (the margin of its split): a
+        # shown count with its percentage gives that total, and so the other half of the
+        # split (issue 13: 86 = 57.3 % of the total, so the hidden "less than" count is 64)
+        ratios=(RatioLink("children_pct", "children_count", "drop:stay_12m,stay_30m"),),
     ),
 )
 def cic_time_in_care_monthly(core: Core, params: RunParams) -> pl.DataFrame:
