@@ -425,12 +425,14 @@ def generate_sums(
                     known.add(ctx)
     # nests, repeated so that implied cells (complements) nest too (late reviews in a quarter
     # are the late reviews of its months)
+    whole_of: dict[tuple[str, str], list[int]] = {}  # (dim, value) -> nests it is the whole of
+    for i, n in enumerate(nests):
+        whole_of.setdefault((n.dim, n.whole), []).append(i)
     for _ in range(4):
         before = len(sums)
         for k in sorted(known):
-            for n in nests:
-                if value_of(k, n.dim) != n.whole:
-                    continue
+            for i in sorted(i for item in k[1] for i in whole_of.get(item, ())):
+                n = nests[i]
                 if n.populations is not None and k[0] not in n.populations:
                     continue
                 ctx = without(k, n.dim)
