@@ -80,11 +80,11 @@ def run_of(path: Path) -> str | None:
         return None
 
 
-def kill_at(cfg: Path, point: str) -> None:
-    """Start a build, wait until it pauses at `point`, SIGKILL it (by its pid)."""
+def kill_at(cfg: Path, point: str, command: str = "build") -> None:
+    """Start a build (or `command`), wait until it pauses at `point`, SIGKILL it (by its pid)."""
     env = {**os.environ, "CIC_REPORTS_PAUSE_AT": point}
     proc = subprocess.Popen(
-        cmd("build", "--config", str(cfg), "--renderer", "pandoc"),
+        cmd(command, "--config", str(cfg), "--renderer", "pandoc"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -213,3 +213,20 @@ def test_a_truncated_or_mixed_notebook_is_refused_in_one_line(project):
     assert render.returncode == 7 and "from another run" in render.stderr
     pack.write_bytes(good)
     cli("render", "--config", str(cfg), "--renderer", "pandoc")
+
+
+def test_csc_publishes_through_the_same_staged_publish(project):
+    """`cic-reports csc` is a build of the CSC report alone: killed before publishing, the
+    published set is untouched; run to the end, its report joins the set, of one run."""
+    work, cfg = project["work"], project["cfg"]
+    before = snapshot(work)
+    kill_at(cfg, "publish", command="csc")
+    assert snapshot(work) == before
+    cli("csc", "--config", str(cfg), "--renderer", "pandoc")
+    run = run_of(work / "processed" / "run.json")
+    out = work / "output" / SLUG
+    manifest = json.loads((out / ".manifest.json").read_text(encoding="utf-8"))["files"]
+    csc = [n for n in manifest if n.startswith("csc-performance-report")]
+    assert csc and {manifest[n]["run"] for n in csc} == {run}
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(manifest)
+    assert not [p for p in work.rglob("*") if ".txn-" in p.name]

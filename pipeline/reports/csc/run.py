@@ -17,24 +17,20 @@ def run_csc(
     renderer: str = "auto",
     say: Callable[[str], None] = print,
 ) -> list[Path]:
-    """Process the raw folder, build the CSC tables, execute its notebook, render."""
-    from pipeline.errors import InputError
-    from pipeline.publish.render import render
+    """The CSC report's stages of a build (pipeline/run/build.py): the data stages, its
+    notebook and its render, reusing what has not changed, staged and published at once
+    (pipeline/run/publish.py) like `build`, so a crash never leaves a mixed set. No CIN
+    census or Annex A lists in the raw folder is an input error."""
     from pipeline.reports.csc import REPORT
-    from pipeline.reports.csc.build import has_csc_data
-    from pipeline.run.notebooks import run_notebooks
-    from pipeline.run.stages import StageTimer, process
+    from pipeline.run.build import build
 
-    timer = StageTimer(say)
-    core, _ = process(params, timer)
-    if not has_csc_data(core):
-        raise InputError(
-            "no CIN census (XML or cin_*.csv) or Annex A referrals or assessments in the raw folder",
-            file=str(params.raw_dir),
-        )
-    with timer.stage("notebooks"):
-        run_notebooks(params, list(REPORT.notebooks), config_path=config_path)
-    with timer.stage("render"):
-        result = render(params, REPORT.doc, to=to, final=final, renderer=renderer)
-    say(f"rendered {REPORT.doc} ({params.csc_quarter}) with {result.renderer}")
-    return [result.path]
+    outcome = build(
+        params,
+        config_path=config_path,
+        docs=[REPORT.doc],
+        formats=[to],
+        final=final,
+        renderer=renderer,
+        say=say,
+    )
+    return outcome.paths
