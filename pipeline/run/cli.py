@@ -538,7 +538,7 @@ def bench(
         out=out,
         with_render=with_render,
         with_builds=with_builds,
-        fake903=fake903 if fake903 and str(fake903) else None,
+        fake903=fake903 if fake903 and str(fake903) not in ("", ".") else None,  # '' is Path('.')
         say=say,
     )
 
