@@ -236,7 +236,8 @@ def _solve(c, a_ub, b_ub, a_eq, b_eq, bounds, integer: bool):
     return res
 
 
-INT_TOL = 1e-6  # an LP optimum this close to whole numbers is the integer optimum too
+INT_TOL = 1e-9  # an LP optimum this close to whole numbers is the integer optimum too
+FEAS_TOL = 1e-7  # HiGHS's primal feasibility tolerance (its default)
 
 
 class Programme:
@@ -244,8 +245,9 @@ class Programme:
     objective changes, and each solve starts from the previous optimal basis.
 
     With `integer`, the linear relaxation is solved first: when its optimum is a whole-number
-    point it is the integer optimum as well (the relaxation's optimum bounds the integer one
-    and that point attains it), so branch-and-bound runs only for fractional optima.
+    point (rounded, and checked against every row and bound) it is the integer optimum as well
+    (the relaxation's optimum bounds the integer one and that point attains it), so
+    branch-and-bound runs only for fractional optima.
     """
 
     def __init__(self, bounds, a_eq, a_ub, b_ub, integer: bool):
@@ -268,8 +270,11 @@ class Programme:
         lp.col_cost_ = np.zeros(self.n)
         lp.col_lower_ = lower
         lp.col_upper_ = upper
-        lp.row_lower_ = np.concatenate(rows_lo) if rows_lo else np.zeros(0)
-        lp.row_upper_ = np.concatenate(rows_hi) if rows_hi else np.zeros(0)
+        self.row_bounds = (
+            np.concatenate(rows_lo) if rows_lo else np.zeros(0),
+            np.concatenate(rows_hi) if rows_hi else np.zeros(0),
+        )
+        lp.row_lower_, lp.row_upper_ = self.row_bounds
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.num_col_ = self.n
         lp.a_matrix_.num_row_ = matrix.shape[0]
@@ -277,6 +282,8 @@ class Programme:
         lp.a_matrix_.index_ = matrix.indices
         lp.a_matrix_.value_ = matrix.data.astype(float)
         self.lp = lp
+        self.matrix = matrix.tocsr()  # to check a rounded point against every row
+        self.col_bounds = (lower, upper)
         self.relaxed = self._highs(integer=False)
         self.whole = None  # the integer model, built when a relaxation's optimum is fractional
         self.solves = 0
@@ -303,13 +310,22 @@ class Programme:
         x = np.array(h.getSolution().col_value)
         return x, float(h.getInfo().objective_function_value)
 
+    def _feasible(self, x) -> bool:
+        """x within every bound and row, to HiGHS's own tolerance."""
+        lower, upper = self.col_bounds
+        if np.any(x < lower - FEAS_TOL) or np.any(x > upper + FEAS_TOL):
+            return False
+        rows = self.matrix @ x
+        row_lower, row_upper = self.row_bounds
+        return bool(np.all(rows >= row_lower - FEAS_TOL) and np.all(rows <= row_upper + FEAS_TOL))
+
     def minimise(self, c) -> tuple[np.ndarray, float]:
         """The minimum of c.x and a point attaining it (whole numbers if `integer`)."""
         x, fun = self._run(self.relaxed, c)
         if not self.integer:
             return x, fun
         whole = np.round(x)
-        if np.all(np.abs(x - whole) <= INT_TOL):
+        if np.all(np.abs(x - whole) <= INT_TOL) and self._feasible(whole):
             return whole, float(np.dot(c, whole))
         if self.whole is None:
             self.whole = self._highs(integer=True)

@@ -164,7 +164,17 @@ def _versions(names: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-DATA_LIBS = ("polars", "pyarrow", "great-expectations", "holidays", "fastexcel", "lxml")
+# scipy and highspy solve the disclosure stage's programmes (what is suppressed follows them)
+DATA_LIBS = (
+    "polars",
+    "pyarrow",
+    "great-expectations",
+    "holidays",
+    "fastexcel",
+    "lxml",
+    "scipy",
+    "highspy",
+)
 NOTEBOOK_LIBS = ("altair", "vl-convert-python", "ipython")
 RENDER_LIBS = ("pypandoc-binary", "typst", "nbformat")
 
