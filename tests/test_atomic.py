@@ -114,10 +114,10 @@ def project(tmp_path_factory) -> dict:
     data = yaml.safe_load((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"))
     data["paths"] = {k: str(work / k) for k in ("raw", "processed", "build", "output")}
     data["root"] = str(ROOT)
-    # the crash points are the same with or without suppression; the linked protection's
-    # linear programmes take 20-50 s for a 30-child authority (docs/disclosure.md), on each of
-    # the dozen builds here, so these builds publish unsuppressed, as `disclosure: none` says
-    # (tests/test_disclosure_runs.py holds that an exposed set is never published)
+    # the crash points are the same with or without suppression, so these builds publish
+    # unsuppressed, as `disclosure: none` says: the dozen builds here skip the linked
+    # protection (2-3 s for a 30-child authority, docs/disclosure.md; tests/
+    # test_disclosure_runs.py holds that an exposed set is never published)
     data["disclosure"] = "none"
     cfg = work / "la.yml"
     cfg.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
