@@ -385,7 +385,12 @@ def audit(
         result.components += 1
         sig = system.signature(comp, members, integer, threshold)
         cached = system.cache.get(comp)
-        if cached is not None and cached[0] == sig and (cached[1] or not want_binding):
+        # marginals are kept only for exposed keys: a clean audit serves either way
+        if (
+            cached is not None
+            and cached[0] == sig
+            and (cached[1] or not want_binding or cached[2].ok)
+        ):
             part = cached[2]
             result.reused += 1
         else:
