@@ -3,9 +3,12 @@
 The registry is shared; each report keeps its measure modules in its own folder
 (`pipeline/reports/<report>/measures/`, named by its `REPORT.measures`).
 
-Each measure is registered with its name, a title, the definition published beside it and
-its disclosure spec. `compute` runs them all once; `publish` applies disclosure control.
-Notebooks only ever read the resulting pub_ tables.
+Each measure is registered with its name, a title, the definition published beside it,
+its disclosure spec and the input tables it needs (`inputs`, contract names such as
+"reviews" or "escalations"; `row_inputs` for rows that need more, keyed by `measure_code`).
+`compute` runs them all once: a measure whose inputs are absent, empty or hold no rows in
+its year comes out with no rows (and `availability` says why), never as zeros;
+`publish` applies disclosure control. Notebooks only ever read the resulting pub_ tables.
 """
 
 from __future__ import annotations
@@ -28,18 +31,34 @@ class Measure:
     definition: str
     func: Callable[[Core, RunParams], pl.DataFrame]
     disclosure: DisclosureSpec
+    inputs: tuple[str, ...] = ()
+    # measure_code -> further inputs that row needs (dropped, and said, when they are absent)
+    row_inputs: dict[str, tuple[str, ...]] | None = None
+    section: str | None = None  # slug of the report heading it appears under
 
 
 REGISTRY: dict[str, Measure] = {}
 
 
-def measure(name: str, *, title: str, definition: str, disclosure: DisclosureSpec):
-    """Register `func(core, params) -> DataFrame` as out_<name> / pub_<name>."""
+def measure(
+    name: str,
+    *,
+    title: str,
+    definition: str,
+    disclosure: DisclosureSpec,
+    inputs: tuple[str, ...],
+    row_inputs: dict[str, tuple[str, ...]] | None = None,
+    section: str | None = None,
+):
+    """Register `func(core, params) -> DataFrame` as out_<name> / pub_<name>, needing the
+    input tables `inputs` (pipeline.inputs.availability)."""
 
     def register(func: Callable[[Core, RunParams], pl.DataFrame]):
         if name in REGISTRY:
             raise ValueError(f"measure {name!r} registered twice")
-        REGISTRY[name] = Measure(name, title, definition, func, disclosure)
+        REGISTRY[name] = Measure(
+            name, title, definition, func, disclosure, tuple(inputs), row_inputs, section
+        )
         return func
 
     return register
@@ -71,8 +90,62 @@ def compute(core: Core, params: RunParams) -> dict[str, pl.DataFrame]:
     from pipeline.shared import sharing
 
     full = {name: empty(name) for name in CORE} | dict(core)
+    gaps = {(r["figure"], r["is_partial"]): r for r in availability(full, params)}
+    out = {}
     with sharing():  # intermediate frames shared between measures (pipeline.shared)
-        return {f"out_{m.name}": m.func(full, params) for m in load_all().values()}
+        for m in load_all().values():
+            df = m.func(full, params)
+            if (m.name, False) in gaps:
+                df = df.clear()  # absent is not zero: no rows, and the page says why
+            elif (m.name, True) in gaps:
+                drop = [
+                    c for c, need in (m.row_inputs or {}).items() if _reason(need, full, params)
+                ]
+                df = df.filter(~pl.col("measure_code").is_in(drop))
+            out[f"out_{m.name}"] = df
+    return out
+
+
+def _reason(inputs, core: Core, params: RunParams) -> str | None:
+    from pipeline.inputs.availability import unavailable
+
+    return unavailable(inputs, core, params)
+
+
+def _report_of(m: Measure) -> str:
+    from pipeline.reports import registry
+
+    for report in registry().values():
+        if report.measures and m.func.__module__.startswith(report.measures):
+            return report.doc
+    return m.func.__module__
+
+
+def availability(core: Core, params: RunParams) -> list[dict]:
+    """Measures not computed for want of an input (`is_partial`: some of their rows), with
+    the sentence said instead (rows of `pub_availability`)."""
+    rows = []
+    for m in load_all().values():
+        base = {"report": _report_of(m), "figure": m.name, "section": m.section}
+        why = _reason(m.inputs, core, params)
+        if why:
+            rows.append(base | {"inputs": ", ".join(m.inputs), "is_partial": False, "reason": why})
+            continue
+        for need in dict.fromkeys((m.row_inputs or {}).values()):
+            why = _reason(need, core, params)
+            if why:
+                rows.append(base | {"inputs": ", ".join(need), "is_partial": True, "reason": why})
+                break
+    return rows
+
+
+def inputs_needed() -> dict[str, set[str]]:
+    """Report -> every input table its measures declare."""
+    out: dict[str, set[str]] = {}
+    for m in load_all().values():
+        need = set(m.inputs) | {t for ts in (m.row_inputs or {}).values() for t in ts}
+        out.setdefault(_report_of(m), set()).update(need)
+    return out
 
 
 def publish(outs: dict[str, pl.DataFrame], params: RunParams) -> dict[str, pl.DataFrame]:

@@ -81,6 +81,14 @@ class Guards(_Frozen):
     min_rows: Annotated[int, Field(ge=0)] = 100  # smaller tables are not share-checked
 
 
+class ReportSettings(_Frozen):
+    """How the reports are published. `omit_sections`: headings (as slugs, e.g.
+    `dispute-resolution`, `iro-contact-with-children`) left out of every report, heading
+    and all, so that a final render may publish without inputs the authority lacks."""
+
+    omit_sections: list[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]] = []
+
+
 class RunParams(_Frozen):
     """Everything a run needs. Built by `load_params`; passed to every stage."""
 
@@ -97,6 +105,7 @@ class RunParams(_Frozen):
     disclosure: Literal["suppress", "none"] = "suppress"  # none: publish unsuppressed (stated)
     history_years: Annotated[int, Field(ge=1, le=10)] = 4
     guards: Guards = Guards()
+    report: ReportSettings = ReportSettings()
     paths: Paths = Paths()
     root: Path = Path(".")
 

@@ -46,6 +46,43 @@ def paragraphs(texts: list[str]) -> None:
     _display({"text/markdown": "\n\n".join(markdown_text(t) for t in texts if t)})
 
 
+# ---------------------------------------------------------------- absent inputs
+#: output metadata marking a figure not computed for want of an input (render/stage.py)
+NOT_AVAILABLE_KEY = "cic-reports-not-available"
+
+
+def not_available(availability: pl.DataFrame, figure: str, *, partial: bool = False) -> str | None:
+    """Why `figure` (a measure's name) was not computed (`partial`: why some of its rows
+    were left out), from `pub_availability`; None when it was."""
+    rows = availability.filter((pl.col("figure") == figure) & (pl.col("is_partial") == partial))
+    return rows["reason"][0] if rows.height else None
+
+
+def figure(availability: pl.DataFrame, name: str, show, *, say: bool = True) -> None:
+    """`show()` (a table, chart or sentence), or, when the figure's inputs are absent, the
+    one sentence saying what is missing (`say=False`: nothing, for a second figure under
+    the same heading). Absent is never shown as 0."""
+    why = not_available(availability, name)
+    if why is None:
+        show()
+    else:  # marked: the render stage puts the sentence in place of the embed (no float)
+        text = code_spans(why) if say else ""
+        _display({"text/markdown": text}, {NOT_AVAILABLE_KEY: True})
+
+
+def code_spans(text: str) -> str:
+    """Plain text whose `backticked` parts (file names) become code spans, the rest escaped."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: all plain
+        return markdown_text(text)
+
+    def plain(p: str) -> str:  # escaped, keeping the spaces around the code spans
+        lead, trail = " " if p[:1].isspace() else "", " " if p[-1:].isspace() else ""
+        return lead + markdown_text(p) + trail if p.strip() else p
+
+    return "".join(f"`{p}`" if i % 2 else plain(p) for i, p in enumerate(parts))
+
+
 # ---------------------------------------------------------------- tables
 _MD_CELL = re.compile(r"([\\`*_{}\[\]<>#!|~^$@&])")
 

@@ -263,6 +263,10 @@ def validate(
                     f"{ingested.codes_normalised:,} codes upper-cased (matched without regard to case)"
                 )
             typer.echo(summary_text(result))
+            from pipeline.run.stages import report_inputs_of
+
+            for line in report_inputs_of(params, ingested, result):
+                typer.echo(line)
         quarantined = int(result.summary["rows_quarantined"].sum())
         if strict and quarantined:
             fail(EXIT_STRICT, f"{quarantined} rows quarantined (--strict)")

@@ -289,6 +289,7 @@ def data_stages(
     pause("transform")
     with timer.stage("transform"):
         core = stage_transform(validated, params)
+        core["core_inputs"] = inputs_of(ingested, validated, core)
     warnings += guards.zero_headlines(ingested, validated, core, params, force=force)
     for w in warnings:
         timer.say(f"[bold yellow]data-quality warning (--force):[/] {w}")
@@ -363,10 +364,20 @@ def stage_pack(
     with timer.stage("disclosure"):
         measured = (outs, publish(outs, params), pack_values)
         tables = stage_disclosure(params, measured, validation, timer.say)
+    tables |= availability_tables(params, core, pack_values.missing)
+    say_inputs(tables["pub_inputs"], timer.say)
     gaps = guards.benchmark_gaps(tables, params)
     for w in gaps:
         timer.say(f"[yellow]warning:[/] {w}")
     return tables, gaps
+
+
+def say_inputs(pub_inputs: pl.DataFrame, say: Say) -> None:
+    """Per report, the inputs found and missing (`validate` and `build` print this)."""
+    from pipeline.inputs.availability import summary_lines
+
+    for line in summary_lines(pub_inputs):
+        say(line)
 
 
 def process(
@@ -385,6 +396,64 @@ def process(
         io.write_tables(params.processed_dir, data.tables | pack)
     data.result.timings = timer.seconds
     return data.core, data.result
+
+
+def inputs_of(ingested, validated, core: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """`core_inputs`: which input tables were supplied, their rows and the dates they span."""
+    from pipeline.inputs.availability import inputs_table
+
+    return inputs_table(core, validated.summary, _files_table(ingested.files))
+
+
+def report_inputs_of(params: RunParams, ingested, validated) -> list[str]:
+    """`validate`'s lines: per report, the inputs found and missing (from the clean rows)."""
+    from pipeline.inputs.availability import report_inputs, summary_lines
+
+    core = dict(validated.core)
+    core["core_inputs"] = inputs_of(ingested, validated, core)
+    return summary_lines(report_inputs(core, needed_inputs(params), params))
+
+
+def needed_inputs(params: RunParams) -> dict[str, set[str]]:
+    """Report -> the input tables its figures declare (IRO measures, pack indicators)."""
+    from pipeline.measures import inputs_needed
+    from pipeline.reports.pack import REPORT as PACK
+    from pipeline.reports.pack import catalogue_path
+    from pipeline.reports.pack import indicators as ind_mod
+    from pipeline.reports.pack.catalogue import load_catalogue
+
+    needs = inputs_needed()
+    pack = needs.setdefault(PACK.doc, set())
+    for ind in load_catalogue(catalogue_path(params)).indicators:
+        spec = ind_mod.REGISTRY.get(ind.function or "")
+        if ind.is_computed and spec is not None:
+            pack.update(spec.inputs)
+    return needs
+
+
+def availability_tables(params: RunParams, core: dict[str, pl.DataFrame], pack_missing=None):
+    """`pub_availability` (figures not computed for want of an input, and why) and
+    `pub_inputs` (per report, each input found or missing): names and sentences only."""
+    from pipeline.inputs.availability import availability_frame, report_inputs
+    from pipeline.measures import availability
+    from pipeline.reports.pack import REPORT as PACK
+
+    full = core
+    rows = availability(full, params) + [
+        {
+            "report": PACK.doc,
+            "figure": ind,
+            "section": None,
+            "inputs": None,
+            "is_partial": False,
+            "reason": why,
+        }
+        for ind, why in (pack_missing or {}).items()
+    ]
+    return {
+        "pub_availability": availability_frame(rows),
+        "pub_inputs": report_inputs(core, needed_inputs(params), params),
+    }
 
 
 def _files_table(files) -> pl.DataFrame:

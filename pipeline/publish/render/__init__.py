@@ -119,7 +119,9 @@ def render(
     main = stage_dir / "report" / f"{doc}.qmd"
     if not main.is_file():
         raise RenderError(f"{main}: report source not found")
-    todo = draft.unfinished(stage_dir, main)
+    todo = draft.unfinished(stage_dir, main) + draft.not_available(
+        params.processed_dir, doc, params.report.omit_sections
+    )
     text = main.read_text(encoding="utf-8")
     meta, _ = split_front_matter(text)
     if final:

@@ -82,6 +82,64 @@ def unfinished(root: Path, main: Path) -> list[str]:
     return items
 
 
+_ANY_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*(?:\{[^}]*\})?\s*$")
+
+
+def slug(heading: str) -> str:
+    """A heading as `report.omit_sections` names it: 'Social workers' reports' ->
+    'social-workers-reports'."""
+    text = re.sub(r"['’]", "", heading.lower())
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def headings(text: str) -> list[str]:
+    """The slugs of every heading in a source."""
+    return [slug(m.group(2)) for ln in text.splitlines() if (m := _ANY_HEADING.match(ln))]
+
+
+def omit_sections(text: str, omit: set[str] | list[str]) -> str:
+    """`text` without the sections whose heading's slug is in `omit`: each heading and
+    everything under it up to the next heading of the same or a higher level."""
+    if not omit:
+        return text
+    out, dropping = [], None
+    for line in text.splitlines(keepends=True):
+        m = _ANY_HEADING.match(line.rstrip("\n"))
+        if m and dropping is not None and len(m.group(1)) <= dropping:
+            dropping = None
+        if m and dropping is None and slug(m.group(2)) in omit:
+            dropping = len(m.group(1))
+        if dropping is None:
+            out.append(line)
+    return "".join(out)
+
+
+def not_available(processed: Path, doc: str, omit: set[str] | list[str]) -> list[str]:
+    """Sections of `doc` showing 'not available' for want of an input (`pub_availability`)
+    and not left out by `report.omit_sections`: a final render refuses while there are any."""
+    import polars as pl
+
+    path = processed / "pub_availability.parquet"
+    if not path.is_file():
+        return []
+    # a pack indicator (no section) shows as not available in its row: it does not block
+    rows = pl.read_parquet(path).filter(
+        (pl.col("report") == doc) & ~pl.col("is_partial") & pl.col("section").is_not_null()
+    )
+    items, seen = [], set()
+    for r in rows.iter_rows(named=True):
+        where = r["section"] or r["figure"]
+        if where in omit or where in seen:
+            continue
+        seen.add(where)
+        items.append(
+            f"section '{where}': {r['reason'].replace('`', '').rstrip('.')} (supply it, or "
+            "name the section in "
+            "report.omit_sections)"
+        )
+    return items
+
+
 def banner(items: list[str]) -> str:
     """The draft banner as Markdown (every format): what is left to do before `--final`."""
     lines = ["", f"::: {{.{BANNER_CLASS}}}"]

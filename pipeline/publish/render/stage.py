@@ -23,6 +23,7 @@ import yaml
 from pipeline.params import RunParams
 from pipeline.publish.present import markdown_text
 from pipeline.publish.render import vega
+from pipeline.publish.render.draft import omit_sections
 from pipeline.publish.render.embed import prepare_notebooks
 from pipeline.publish.render.errors import RenderError
 
@@ -223,6 +224,36 @@ def write_assets(folder: Path, colophon: str) -> None:
     (folder / "document.typ").write_text("", encoding="utf-8")
 
 
+def inline_not_available(report: Path, notebooks: Path) -> None:
+    """Each embed of a figure not computed for want of an input (present.figure) replaced by
+    its sentence, or by nothing: a table or chart label would make an empty numbered float."""
+    import json
+
+    from pipeline.publish.present import NOT_AVAILABLE_KEY
+    from pipeline.publish.render.embed import cell_label
+    from pipeline.publish.render.shortcodes import EMBED
+
+    said: dict[tuple[str, str], str] = {}
+    for nb in sorted(notebooks.glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8")).get("cells", []):
+            for o in cell.get("outputs", []):
+                if (o.get("metadata") or {}).get(NOT_AVAILABLE_KEY):
+                    md = (o.get("data") or {}).get("text/markdown", "")
+                    said[(nb.stem, cell_label(cell) or "")] = "".join(md)
+    if not said:
+        return
+
+    def sub(m: re.Match) -> str:
+        path, _, label = m.group(1).partition("#")
+        return said.get((Path(path).stem, label), m.group(0))
+
+    for f in sorted(report.rglob("*.qmd")):
+        text = f.read_text(encoding="utf-8")
+        new = EMBED.sub(sub, text)
+        if new != text:
+            f.write_text(new, encoding="utf-8")
+
+
 def stage(
     params: RunParams,
     sources: Path,
@@ -270,6 +301,8 @@ def stage(
             text = f.read_text(encoding="utf-8")
             # comments are notes to whoever edits the file; without raw HTML they would show
             new = substitute_vars(HTML_COMMENT.sub("", text), values, str(f.relative_to(out)))
+            if f.suffix == ".qmd":  # sections the configuration leaves out, heading and all
+                new = omit_sections(new, params.report.omit_sections)
             if new != text:
                 f.write_text(new, encoding="utf-8")
     write_assets(out / "_assets", colophon)
@@ -283,6 +316,7 @@ def stage(
         png_cache=png_cache or params.build_dir / params.slug / "cache" / "png",
         only=only_notebooks,
     )
+    inline_not_available(out / "report", out / "notebooks")
     # Nothing from an earlier render may be mistaken for this one's output.
     for leftover in ("_output", "_fallback"):
         shutil.rmtree(out / leftover, ignore_errors=True)

@@ -116,12 +116,41 @@ def computed_values(
     return _protected(_computed(catalogue, core, months, population), threshold)
 
 
+def not_available(catalogue: Catalogue, core: dict | None, month: str) -> dict[str, str]:
+    """Indicator id -> why it is not computed: an input its function needs is absent, empty
+    or holds no rows in the pack month's financial year (shown as not available, never 0)."""
+    from pipeline.inputs.availability import reason
+
+    if core is None:
+        return {}
+    fy = financial_year_end(month)
+    out = {}
+    for ind in catalogue.indicators:
+        spec = ind_mod.REGISTRY.get(ind.function or "")
+        if not ind.is_computed or spec is None:
+            continue
+        why = reason(
+            spec.inputs,
+            core,
+            year_label=f"{fy - 1}-{fy % 100:02d}",
+            start=dt.date(fy - 1, 4, 1),
+            end=dt.date(fy, 3, 31),
+        )
+        if why:
+            out[ind.id] = why
+    return out
+
+
 def _computed(
-    catalogue: Catalogue, core: dict, months: list[dt.date], population: int | None
+    catalogue: Catalogue,
+    core: dict,
+    months: list[dt.date],
+    population: int | None,
+    skip: dict[str, str] | None = None,
 ) -> pl.DataFrame | None:
     frames = []
     for ind in catalogue.indicators:
-        if not ind.is_computed:
+        if not ind.is_computed or ind.id in (skip or {}):
             continue
         out = ind_mod.compute(ind.function, core, months, population)
         frames.append(out.with_columns(pl.lit(ind.id).alias("indicator_id")))
@@ -344,9 +373,11 @@ def appendix_table(
     bench: pl.DataFrame,
     months: list[str],
     threshold: int = 5,
+    missing: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     """One row per indicator: catalogue columns, benchmarks, six months, DOT and RAG, the
-    latest month's numerator and denominator, the same month last year, the year to date."""
+    latest month's numerator and denominator, the same month last year, the year to date,
+    and `not_available`: why a computed indicator has no figure (its input is absent)."""
     six = values.filter(pl.col("month").is_in(months))
     wide = six.pivot(on="month", index="indicator_id", values="value").select(
         "indicator_id",
@@ -376,6 +407,15 @@ def appendix_table(
         .sort("order")
     )
     out = status_columns(out, months[-1], months[-2])
+    gaps = pl.DataFrame(
+        {"indicator_id": list(missing or {}), "not_available": list((missing or {}).values())},
+        schema={"indicator_id": pl.String, "not_available": pl.String},
+    )
+    out = out.join(gaps, on="indicator_id", how="left").with_columns(
+        # not available: no DOT or RAG either (not even "n/a": there is nothing to compare)
+        pl.when(pl.col("not_available").is_null()).then(pl.col(c)).alias(c)
+        for c in ("dot", "rag")
+    )
     return out.select(
         *FIXED_COLUMNS,
         *months,
@@ -397,6 +437,7 @@ def appendix_table(
         "ytd_value",
         "is_ytd_value_suppressed",
         *[f"is_{m}_suppressed" for m in months],
+        "not_available",
         "order",
     )
 
@@ -415,6 +456,7 @@ class PackValues:
     quarantine: pl.DataFrame
     population: int | None
     threshold: int  # the run's disclosure threshold (small numerators, year-to-date sums)
+    missing: dict[str, str] = field(default_factory=dict)  # not computed: indicator -> why
 
 
 def build_pack(
@@ -434,7 +476,7 @@ def build_pack(
 
 def assemble(pv: PackValues, grid: pl.DataFrame) -> PackTables:
     """Appendix (with DOT/RAG) and headlines from the published values grid."""
-    appendix = appendix_table(pv.cat, grid, pv.bench, pv.months, pv.threshold)
+    appendix = appendix_table(pv.cat, grid, pv.bench, pv.months, pv.threshold, pv.missing)
     heads = headlines(appendix, pv.months[-1], pv.months[-2], sections=pv.catalogue.sections)
     return PackTables(
         pv.month, pv.months, grid, appendix, heads, pv.quarantine, pv.catalogue.sections
@@ -466,10 +508,11 @@ def pack_values(
     bases = None
     parts, truth_parts = [], None
     population = None
+    missing = not_available(catalogue, core, month)
     if core is not None:
         population = population_0_17(params, year_end=financial_year_end(month))
         with sharing():  # indicators share intermediate frames (pipeline.shared)
-            computed = _computed(catalogue, core, trend, population)
+            computed = _computed(catalogue, core, trend, population, missing)
             bases = _bases(catalogue, core, trend_labels)
         parts.append(_protected(computed, threshold))
         truth_parts = [_protected(computed, 0)]
@@ -495,7 +538,17 @@ def pack_values(
     )
     quarantine = pl.concat([supplied.quarantine, set_aside], how="vertical_relaxed")
     return PackValues(
-        month, months, catalogue, cat, grid, truth, bench, quarantine, population, threshold
+        month,
+        months,
+        catalogue,
+        cat,
+        grid,
+        truth,
+        bench,
+        quarantine,
+        population,
+        threshold,
+        missing,
     )
 
 

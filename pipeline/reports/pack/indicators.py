@@ -62,18 +62,28 @@ class IndicatorFunction:
     definition: str
     func: Callable[..., pl.DataFrame]
     uses_population: bool = False
+    # the input tables it needs (pipeline.inputs.availability); without one it is not
+    # computed and the pack shows it as not available, never as 0
+    inputs: tuple[str, ...] = ("header", "episodes")
 
 
 REGISTRY: dict[str, IndicatorFunction] = {}
 
 
-def indicator(name: str, definition: str, *, population: bool = False):
-    """Register `func(core, months[, population])` under `name` with its published definition."""
+def indicator(
+    name: str,
+    definition: str,
+    *,
+    population: bool = False,
+    inputs: tuple[str, ...] = ("header", "episodes"),
+):
+    """Register `func(core, months[, population])` under `name` with its published
+    definition and the input tables it needs (by default the SSDA903 header and episodes)."""
 
     def register(func):
         if name in REGISTRY:
             raise ValueError(f"indicator function {name!r} registered twice")
-        REGISTRY[name] = IndicatorFunction(name, definition, func, population)
+        REGISTRY[name] = IndicatorFunction(name, definition, func, population, tuple(inputs))
         return func
 
     return register
@@ -210,6 +220,7 @@ def cic_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "uasc_count",
     "Children in care at the end of the month who are unaccompanied asylum-seeking children.",
+    inputs=("header", "episodes", "uasc"),
 )
 def uasc_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _count(_at_month_end(core, months).filter(pl.col("is_uasc").fill_null(False)), months)
@@ -218,6 +229,7 @@ def uasc_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "uasc_pct",
     "Unaccompanied asylum-seeking children as a percentage of all children in care at month end.",
+    inputs=("header", "episodes", "uasc"),
 )
 def uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_at_month_end(core, months), months, pl.col("is_uasc"))
@@ -244,6 +256,7 @@ def cic_rate(core: Core, months: list[dt.date], population: int | None = None) -
     "cic_rate_excl_uasc",
     "Children in care at month end, excluding UASC, per 10,000 children aged 0-17.",
     population=True,
+    inputs=("header", "episodes", "uasc"),
 )
 def cic_rate_excl_uasc(
     core: Core, months: list[dt.date], population: int | None = None
@@ -270,6 +283,7 @@ def foster_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "foster_excl_uasc_pct",
     "As for the % of children in care living in foster placements, excluding UASC from numerator and denominator.",
+    inputs=("header", "episodes", "uasc"),
 )
 def foster_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
@@ -288,6 +302,7 @@ def private_provision_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "private_provision_excl_uasc_pct",
     "As for the % of children in care in private provision, excluding UASC.",
+    inputs=("header", "episodes", "uasc"),
 )
 def private_provision_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
@@ -309,6 +324,7 @@ def long_term_fostering_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "long_term_fostering_excl_uasc_pct",
     "As for the % of children in care with long-term fostering as their plan and achieved permanence, excluding UASC.",
+    inputs=("header", "episodes", "uasc"),
 )
 def long_term_fostering_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
@@ -334,6 +350,7 @@ def unregulated_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "unregulated_excl_uasc_count",
     "As for children in unregulated placements (P2, R1; H5 before November 2023), excluding UASC.",
+    inputs=("header", "episodes", "uasc"),
 )
 def unregulated_excl_uasc_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _count(_excl_uasc(_at_month_end(core, months)).filter(_unregulated()), months)
@@ -415,6 +432,7 @@ def placed_at(core: Core, months: list[dt.date]) -> pl.DataFrame:
     "Of children in care at month end with a known distance (both postcodes found in the ONS "
     "Postcode Directory; UASC excluded, as the DfE excludes them), the percentage placed more "
     "than 20 miles from home (straight line between HOME_POST and PL_POST).",
+    inputs=("header", "episodes", "uasc"),
 )
 def over_20_miles_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     df = placed_at(core, months).filter(pl.col("placement_distance_miles").is_not_null())
@@ -436,6 +454,7 @@ def _oc2_cohort(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "immunisations_pct",
     "Children in care for 12 months or more at month end (with an OC2 record) whose immunisations are up to date.",
+    inputs=("header", "episodes", "oc2"),
 )
 def immunisations_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_oc2_cohort(core, months), months, pl.col("has_immunisations"))
@@ -444,6 +463,7 @@ def immunisations_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "dental_check_pct",
     "Children in care for 12 months or more at month end (with an OC2 record) who had their teeth checked by a dentist in the last 12 months.",
+    inputs=("header", "episodes", "oc2"),
 )
 def dental_check_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_oc2_cohort(core, months), months, pl.col("has_teeth_check"))
@@ -452,6 +472,7 @@ def dental_check_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "health_assessment_pct",
     "Children in care for 12 months or more at month end (with an OC2 record) whose annual health assessment is up to date.",
+    inputs=("header", "episodes", "oc2"),
 )
 def health_assessment_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_oc2_cohort(core, months), months, pl.col("has_health_assessment"))
@@ -464,6 +485,7 @@ def _sdq_cohort(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "sdq_completed_pct",
     "Children aged 4-16 in care for 12 months or more at month end (with an OC2 record) with an SDQ score recorded.",
+    inputs=("header", "episodes", "oc2"),
 )
 def sdq_completed_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_sdq_cohort(core, months), months, pl.col("sdq_score").is_not_null())
@@ -472,6 +494,7 @@ def sdq_completed_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "sdq_average_score",
     "Average SDQ score (0-40; lower is better) of children aged 4-16 in care for 12 months or more at month end with a score.",
+    inputs=("header", "episodes", "oc2"),
 )
 def sdq_average_score(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _mean(_sdq_cohort(core, months), months, "sdq_score")
@@ -494,6 +517,7 @@ def _oc3_19_21(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "care_leavers_in_touch_pct",
     "Care leavers aged 19-21 at month end (OC3, excluding those who have died) with whom the authority is in touch (IN_TOUCH = YES).",
+    inputs=("header", "episodes", "oc3"),
 )
 def care_leavers_in_touch_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_oc3_19_21(core, months), months, pl.col("in_touch_code") == "YES")
@@ -502,6 +526,7 @@ def care_leavers_in_touch_pct(core: Core, months: list[dt.date]) -> pl.DataFrame
 @indicator(
     "care_leavers_suitable_pct",
     "Care leavers aged 19-21 at month end (OC3) whose accommodation is recorded as suitable (accommodation code ending 1); no information counts as not suitable.",
+    inputs=("header", "episodes", "oc3"),
 )
 def care_leavers_suitable_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_oc3_19_21(core, months), months, pl.col("accommodation_code").str.ends_with("1"))
@@ -510,6 +535,7 @@ def care_leavers_suitable_pct(core: Core, months: list[dt.date]) -> pl.DataFrame
 @indicator(
     "care_leavers_eet_pct",
     "Care leavers aged 19-21 at month end (OC3) in education, employment or training (activity F1, P1, F2, P2, F4, P4, F5, P5).",
+    inputs=("header", "episodes", "oc3"),
 )
 def care_leavers_eet_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(_oc3_19_21(core, months), months, pl.col("activity_code").is_in(EET))
@@ -518,6 +544,7 @@ def care_leavers_eet_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "care_leavers_eet_oc3_pct",
     "As for the % of care leavers aged 19-21 in education, employment or training, reported only at 31 March (the OC3 return's reference date, as DfE publishes it).",
+    inputs=("header", "episodes", "oc3"),
 )
 def care_leavers_eet_oc3_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     out = care_leavers_eet_pct(core, months)
@@ -565,6 +592,7 @@ def started_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "started_excl_uasc_count",
     "As for children who started to be looked after in the month, excluding children who were UASC when they started.",
+    inputs=("header", "episodes", "uasc"),
 )
 def started_excl_uasc_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     p = _with_start_uasc(core, _periods(core)).filter(~pl.col("is_uasc_at_start"))
@@ -639,6 +667,7 @@ def _days_mean(df: pl.DataFrame, months: list[dt.date], start: str, end: str) ->
     "placement_order_to_match_days",
     "For children adopted in the 12 months to month end: average days from the placement order "
     "(start of their first E1/D1 legal status in the period of care) to the match with adopters (AD1 DATE_MATCH).",
+    inputs=("header", "episodes", "ad1"),
 )
 def placement_order_to_match_days(core: Core, months: list[dt.date]) -> pl.DataFrame:
     adopted = _adopted(core, months)
@@ -672,6 +701,7 @@ def placement_order_to_match_days(core: Core, months: list[dt.date]) -> pl.DataF
     "with the adoptive family (the start of the first placement for adoption, A3-A6, in the period "
     "of care; for foster carer adoptions, the start of the foster placement with those carers). "
     "The SSDA903's DATE_PLACED is the decision that the child should be placed, not the move.",
+    inputs=("header", "episodes", "ad1"),
 )
 def entry_to_adoptive_placement_days(core: Core, months: list[dt.date]) -> pl.DataFrame:
     adopted = _adopted(core, months).select(ME, "child_id", "period_start_date", "period_end_date")
@@ -730,6 +760,7 @@ def placements_3plus_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
 @indicator(
     "placements_3plus_excl_uasc_pct",
     "As for the % of children in care with 3 or more placements in the last 12 months, excluding UASC.",
+    inputs=("header", "episodes", "uasc"),
 )
 def placements_3plus_excl_uasc_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _pct(
@@ -803,6 +834,7 @@ def _missing_pct(core: Core, months: list[dt.date], n_months: int, at_least: int
 @indicator(
     "missing_more_than_one_6m_pct",
     "Children in care at any point in the 6 months to month end who had more than one missing episode (type M) starting in those 6 months, as a percentage of them.",
+    inputs=("header", "episodes", "missing"),
 )
 def missing_more_than_one_6m_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _missing_pct(core, months, 6, 2)
@@ -811,6 +843,7 @@ def missing_more_than_one_6m_pct(core: Core, months: list[dt.date]) -> pl.DataFr
 @indicator(
     "missing_any_12m_pct",
     "Children in care at any point in the 12 months to month end who had at least one missing episode (type M) starting in those 12 months, as a percentage of them.",
+    inputs=("header", "episodes", "missing"),
 )
 def missing_any_12m_pct(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _missing_pct(core, months, 12, 1)
@@ -830,13 +863,16 @@ def _escalations_in_month(
     "iro_escalations_informal_count",
     "IRO escalations raised in the month at the informal stage (INF); pre-escalation notes "
     "are not escalations and are not counted.",
+    inputs=("escalations",),
 )
 def iro_escalations_informal_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _escalations_in_month(core, months, "raised_date", INFORMAL_ESCALATION)
 
 
 @indicator(
-    "iro_escalations_formal_count", "IRO escalations raised in the month at a formal stage (S1-S5)."
+    "iro_escalations_formal_count",
+    "IRO escalations raised in the month at a formal stage (S1-S5).",
+    inputs=("escalations",),
 )
 def iro_escalations_formal_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _escalations_in_month(core, months, "raised_date", FORMAL_ESCALATION)
@@ -847,6 +883,7 @@ def iro_escalations_formal_count(core: Core, months: list[dt.date]) -> pl.DataFr
     "IRO escalations concluded (resolved) in the month at the informal stage or a formal "
     "stage (INF, S1-S5), each stage counted once, as the IRO annual report counts them; "
     "pre-escalation notes are not counted.",
+    inputs=("escalations",),
 )
 def iro_escalations_closed_count(core: Core, months: list[dt.date]) -> pl.DataFrame:
     return _escalations_in_month(core, months, "resolved_date", list(ESCALATION_STAGES))

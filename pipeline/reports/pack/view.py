@@ -171,6 +171,8 @@ def appendix_display(appendix: pl.DataFrame, sections: list[str] | None = None) 
 
 
 def source_text(row: dict, extract_label: str) -> str:
+    if row.get("not_available"):  # an input it needs is absent: no figure, and why
+        return f"Not available: {row['not_available']}"
     if row["source"] == "computed":
         return f"Computed from the SSDA903 records extracted {extract_label}"
     who = row.get("supplied_by") or "the service"

@@ -150,6 +150,8 @@ COUNTS = tuple(
 
 @measure(
     "iro_contact",
+    inputs=("header", "episodes", "contacts"),
+    section="iro-contact-with-children",
     title="IRO contact with children in the six months before the year end and half year",
     definition=(
         "Children in care at 31 March (and at 30 September, and 31 March the year before); "

@@ -86,6 +86,8 @@ def pre_escalation_types(
 
 @measure(
     "pre_escalations_by_type",
+    inputs=("escalations",),
+    section="pre-escalations",
     title="Pre-escalations by type",
     definition=(
         "Pre-escalation notes raised in the reporting year by type: the number of different "
@@ -143,6 +145,8 @@ def stage_counts(escalations: pl.DataFrame, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "escalations_by_stage",
+    inputs=("escalations",),
+    section="escalations-concluded",
     title="Escalations concluded by stage",
     definition=(
         "Escalations concluded (resolved date in the reporting year) at each stage: informal "
@@ -194,6 +198,8 @@ def area_mentions(escalations: pl.DataFrame, areas: pl.DataFrame, params: RunPar
 
 @measure(
     "escalations_by_area",
+    inputs=("escalations",),
+    section="areas-of-focus",
     title="Escalations concluded by area of focus",
     definition=(
         "Escalations (informal and stages 1-5) concluded in the reporting year that named each "
@@ -264,6 +270,8 @@ def _group() -> pl.Expr:
 
 @measure(
     "escalation_resolution",
+    inputs=("escalations",),
+    section="time-to-resolve",
     title="Time taken to resolve escalations, and escalations open at the year end",
     definition=(
         "For escalations (informal and stages 1-5) concluded in the reporting year: the median "
@@ -349,6 +357,8 @@ def _period(prefix: str):
 
 @measure(
     "good_practice_notes",
+    inputs=("practice_notes",),
+    section="recognising-good-practice",
     title="Notes recognising good practice",
     definition=(
         "Practice notes of type 'recognition of good practice' dated in each quarter of the "

@@ -44,6 +44,8 @@ def previously_in_care(month_end: pl.DataFrame, previous_permanence: pl.DataFram
 
 @measure(
     "previously_in_care_monthly",
+    inputs=("header", "episodes", "previous_permanence"),
+    section="age-sex-and-ethnicity",
     title="Children in care at each month end who had been in care before",
     definition=(
         "Children in care at each month end of the reporting year whose current period of care "

@@ -130,6 +130,8 @@ def _reviews(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "participation_monthly",
+    inputs=("episodes", "reviews"),
+    section="participation-in-reviews",
     title="Children's participation in their reviews, by month",
     definition=DEFINITION + " By month of the review, this year and the year before.",
     disclosure=DisclosureSpec(
@@ -144,6 +146,8 @@ def participation_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "participation_annual",
+    inputs=("episodes", "reviews"),
+    section="participation-in-reviews",
     title="Children's participation in their reviews, this year and last year",
     definition=DEFINITION,
     disclosure=DisclosureSpec(
@@ -158,6 +162,8 @@ def participation_annual(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "participation_codes",
+    inputs=("episodes", "reviews"),
+    section="participation-in-reviews",
     title="How children participated in their reviews",
     definition=(
         "Reviews held in the reporting year by the SSDA903 participation code (PN0-PN7), "

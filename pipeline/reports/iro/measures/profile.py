@@ -302,6 +302,7 @@ def _in_care_on(core: Core, dates: list[dt.date]) -> pl.DataFrame:
 # ---------------------------------------------------------------- monthly
 @measure(
     "cic_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end",
     definition=(
         "Children in care at the end of each month of the reporting year and of the year "
@@ -399,6 +400,7 @@ _MONTHLY_DEF = (
 
 @measure(
     "cic_age_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end, by age",
     definition=_MONTHLY_DEF.format(what="age in whole years at the month end"),
     disclosure=monthly_spec("age"),
@@ -409,6 +411,7 @@ def cic_age_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "cic_ethnicity_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end, by ethnic group",
     definition=_MONTHLY_DEF.format(
         what="ethnic group (the DfE major groups of the child's recorded ethnicity)"
@@ -422,6 +425,7 @@ def cic_ethnicity_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "cic_white_british_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end: White British and other ethnicities",
     definition=_MONTHLY_DEF.format(
         what="whether the child's recorded ethnicity is White British (WBRI); children "
@@ -440,6 +444,7 @@ def cic_white_british_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "cic_legal_status_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end, by legal status",
     definition=_MONTHLY_DEF.format(what="legal status of the episode open at the month end"),
     disclosure=monthly_spec("legal_status", _ls_code()),
@@ -450,6 +455,7 @@ def cic_legal_status_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "cic_gender_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end, by sex",
     definition=_MONTHLY_DEF.format(what="sex as recorded in the SSDA903 return"),
     disclosure=monthly_spec("sex"),
@@ -462,6 +468,7 @@ def cic_gender_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "cic_need_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end, by category of need",
     definition=_MONTHLY_DEF.format(
         what="category of need recorded on the episode open at the month end"
@@ -474,6 +481,7 @@ def cic_need_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "cic_duration_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end, by time in care",
     definition=_MONTHLY_DEF.format(
         what="whole months since the start of the child's current period of care"
@@ -489,6 +497,7 @@ LONG_STAY = {"12 months or more": 12, "2.5 years or more": 30}
 
 @measure(
     "cic_time_in_care_monthly",
+    inputs=("header", "episodes"),
     title="Children in care at each month end for 12 months or more, and for 2.5 years or more",
     definition=(
         "Children in care at each month end whose current period of care had lasted at least "
@@ -551,6 +560,7 @@ def _starts_by(df: pl.DataFrame, by: tuple[str, ...], keys: pl.DataFrame) -> pl.
 
 @measure(
     "starts_monthly",
+    inputs=("header", "episodes"),
     title="Children starting to be looked after in each month, by age, legal status and need",
     definition=(
         "Children who started a period of care in each month of the reporting year (periods "
@@ -583,6 +593,7 @@ def starts_monthly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "starts_year",
+    inputs=("header", "episodes"),
     title="Children starting to be looked after in the year, by age, legal status and need",
     definition=(
         "Children who started to be looked after during the reporting year, counted once "
@@ -619,6 +630,7 @@ def starts_year(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "leavers_reason_trend",
+    inputs=("header", "episodes"),
     title="Children who ceased to be looked after, by reason, each year",
     definition=(
         "Children who ceased to be looked after in each reporting year shown (the run's "
@@ -668,6 +680,7 @@ def leavers_reason_trend(core: Core, params: RunParams) -> pl.DataFrame:
 # ---------------------------------------------------------------- trends
 @measure(
     "cic_trend_4y",
+    inputs=("header", "episodes"),
     title="Children in care at 31 March, starts and leavers: last four years",
     definition=(
         "For each of the last four reporting years: children in care on 31 March (as in "
@@ -739,6 +752,7 @@ def cic_trend_4y(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "starts_ends_quarterly",
+    inputs=("header", "episodes"),
     title="Children starting and ceasing to be looked after each quarter, with last year",
     definition=(
         "Children who started, and who ceased, to be looked after in each quarter of the "
@@ -821,6 +835,7 @@ def _at_31_march(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "age_legal_status_31mar",
+    inputs=("header", "episodes"),
     title="Children in care on 31 March by age and legal status",
     definition=(
         "Children in care on 31 March of the reporting year by age band (DfE bands, age in "
@@ -886,6 +901,8 @@ def age_legal_status_31mar(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "ethnicity_uasc_31mar",
+    inputs=("header", "episodes", "uasc"),
+    section="age-sex-and-ethnicity",
     title="Children in care on 31 March by ethnic group: all, not UASC and UASC",
     definition=(
         "Children in care on 31 March of the reporting year by ethnic group (DfE major "
@@ -987,6 +1004,7 @@ def england_published(
 
 @measure(
     "england_comparison",
+    inputs=("header", "episodes"),
     title="Children in care on 31 March: this authority and England",
     definition=(
         "This authority's children in care on 31 March beside England: the rate per 10,000 "

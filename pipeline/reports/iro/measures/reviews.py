@@ -222,6 +222,8 @@ def monthly_timeliness(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame
 
 @measure(
     "reviews_monthly",
+    inputs=("episodes", "reviews"),
+    section="reviews-held-and-their-timeliness",
     title="Children in care reviews held and in timescale, by month",
     definition=(
         "Reviews held in each month of the reporting year and the year before, and the number "
@@ -265,6 +267,10 @@ ANNUAL_ROWS: list[tuple[str, str, str | None]] = [
         "is_minutes_distributed_within_20wd",
     ),
 ]
+
+
+#: rows of the annual table that need the IRO service's review-process extract
+TASK_ROWS = tuple(code for code, _, _ in ANNUAL_ROWS[2:])
 
 
 def annual_counts(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame:
@@ -351,6 +357,9 @@ ANNUAL_COMPLETE = {d: YES_NO for d in ANNUAL_DIMS}
 
 @measure(
     "reviews_annual",
+    inputs=("episodes", "reviews"),
+    section="reviews-held-and-their-timeliness",
+    row_inputs={code: ("review_process",) for code in TASK_ROWS},
     title="Reviews, recommendations and minutes: this year and last year",
     definition=(
         "Reviews held in the reporting year; the percentage held within statutory timescales; "
@@ -484,6 +493,8 @@ def quarterly_spec(dim: str) -> DisclosureSpec:
 
 @measure(
     "reviews_quarterly",
+    inputs=("episodes", "reviews"),
+    section="reviews-held-and-their-timeliness",
     title="Quarterly timeliness of children in care reviews",
     definition=(
         "Reviews held in each quarter (Q1 April-June to Q4 January-March) that were out of "
@@ -505,6 +516,8 @@ def reviews_quarterly(core: Core, params: RunParams) -> pl.DataFrame:
 
 @measure(
     "minutes_quarterly",
+    inputs=("episodes", "reviews", "review_process"),
+    section="recommendations-and-minutes",
     title="Quarterly timeliness of distribution of review minutes",
     definition=(
         "Reviews held in each quarter whose minutes were distributed within 20 working days of "
@@ -556,6 +569,8 @@ def sw_report_quarters(reviews: pl.DataFrame, params: RunParams) -> pl.DataFrame
 
 @measure(
     "sw_reports_quarterly",
+    inputs=("episodes", "reviews", "review_process"),
+    section="social-workers-reports-before-reviews",
     title="Social workers' pre-review reports received on time, by quarter",
     definition=(
         "Of reviews held in the quarter with a social worker's pre-review report due date "
