@@ -102,8 +102,26 @@ def compute(core: Core, params: RunParams) -> dict[str, pl.DataFrame]:
                     c for c, need in (m.row_inputs or {}).items() if _reason(need, full, params)
                 ]
                 df = df.filter(~pl.col("measure_code").is_in(drop))
+            if (m.name, False) not in gaps:
+                df = _blank_last_year(df, m, full, params)
             out[f"out_{m.name}"] = df
     return out
+
+
+def _blank_last_year(df: pl.DataFrame, m: Measure, core: Core, params: RunParams):
+    """Last year's figures blank (not 0) when an input holds no records for last year (an
+    IRO extract kept for recent years only); `last_year_note` says why."""
+    from pipeline.core.coverage import blank_previous
+
+    has_last_year = "year_label" in df.columns or any(
+        c.startswith("last_year_") for c in df.columns
+    )
+    if not has_last_year:
+        return df
+    why = _reason(m.inputs, core, params.previous)
+    if why is None:
+        return df
+    return blank_previous(df, params.previous.year_label, why.rstrip(".").replace("`", ""))
 
 
 def _reason(inputs, core: Core, params: RunParams) -> str | None:

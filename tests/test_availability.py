@@ -272,3 +272,19 @@ def test_final_render_refuses_unavailable_sections_unless_omitted(tmp_path):
 
 def test_code_spans_escape_the_text_around_file_names():
     assert code_spans("No *x* (`a_b.csv`, see)") == r"No \*x\* \(`a_b.csv`, see\)"
+
+
+def test_last_year_is_blank_not_zero_when_the_extract_starts_this_year():
+    rows = {"escalations": [_esc("INF", d(2023, 9, 1), d(2023, 9, 8))]}
+    core = _with_inputs(_core(**rows), [*NINETEEN_03, "escalations"])
+    by_stage = compute(core, P)["out_escalations_by_stage"]
+    total = by_stage.filter(pl.col("stage_code") == "Total").row(0, named=True)
+    assert total["escalations_count"] == 1
+    assert total["last_year_escalations_count"] is None
+    assert "for 2022-23" in total["last_year_note"]
+    # with a record last year too, last year is counted (0 concluded is a real 0)
+    rows["escalations"].append(_esc("PRE", d(2022, 9, 1)) | {"escalation_id": "e0"})
+    core = _with_inputs(_core(**rows), [*NINETEEN_03, "escalations"])
+    by_stage = compute(core, P)["out_escalations_by_stage"]
+    total = by_stage.filter(pl.col("stage_code") == "Total").row(0, named=True)
+    assert total["last_year_escalations_count"] == 0

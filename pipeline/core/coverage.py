@@ -78,11 +78,16 @@ def blank_last_year(
     ok = march_covered(core, prev) if march_only else year_covered(core, prev)
     if ok:
         return df.with_columns(last_year_note=pl.lit(None, pl.String))
-    label = _label(prev)
+    return blank_previous(df, _label(prev), note(prev))
+
+
+def blank_previous(df: pl.DataFrame, label: str, why: str) -> pl.DataFrame:
+    """Last year's figures of a this-year-and-last-year table blank (the year `label`'s
+    rows, the `last_year_*` columns and a `direction`), with `last_year_note` saying why."""
     numeric = [c for c, t in df.schema.items() if t.is_numeric()]
     if "year_label" in df.columns:
         df = blank(df, pl.col("year_label") == label, numeric)
     df = blank(df, pl.lit(True), [c for c in numeric if c.startswith("last_year_")])
     if "direction" in df.columns:
         df = blank(df, pl.lit(True), ["direction"])
-    return df.with_columns(last_year_note=pl.lit(note(prev)))
+    return df.with_columns(last_year_note=pl.lit(why))
