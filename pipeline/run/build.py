@@ -906,9 +906,20 @@ class Build:
                         self.staged_output,
                     ):
                         shutil.rmtree(staged, ignore_errors=True)
+        self._say_inputs()
         self.say("ran: " + (", ".join(self.outcome.ran) or "nothing"))
         self.say("reused: " + (", ".join(self.outcome.reused) or "nothing"))
         return self.outcome
+
+    def _say_inputs(self) -> None:
+        """Per report, the inputs found and missing (issue 17), reused or not."""
+        path = self.params.processed_dir / "pub_inputs.parquet"
+        if path.is_file():
+            import polars as pl
+
+            from pipeline.run.stages import say_inputs
+
+            say_inputs(pl.read_parquet(path), self.say)
 
 
 def build(params: RunParams, *, config_path: Path, say: Say = print, **options) -> Outcome:

@@ -365,7 +365,6 @@ def stage_pack(
         measured = (outs, publish(outs, params), pack_values)
         tables = stage_disclosure(params, measured, validation, timer.say)
     tables |= availability_tables(params, core, pack_values.missing)
-    say_inputs(tables["pub_inputs"], timer.say)
     gaps = guards.benchmark_gaps(tables, params)
     for w in gaps:
         timer.say(f"[yellow]warning:[/] {w}")
@@ -438,8 +437,7 @@ def availability_tables(params: RunParams, core: dict[str, pl.DataFrame], pack_m
     from pipeline.measures import availability
     from pipeline.reports.pack import REPORT as PACK
 
-    full = core
-    rows = availability(full, params) + [
+    rows = availability(core, params) + [
         {
             "report": PACK.doc,
             "figure": ind,
