@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from test_incremental import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILDREN = 150
@@ -57,20 +55,6 @@ REASONS = {
     "contacts.csv": 1,
     "practice_notes.csv": 1,
 }
-
-
-def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "400"},
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"cic-reports {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    return proc
 
 
 def page_text(path: Path) -> str:

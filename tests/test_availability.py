@@ -288,3 +288,39 @@ def test_last_year_is_blank_not_zero_when_the_extract_starts_this_year():
     by_stage = compute(core, P)["out_escalations_by_stage"]
     total = by_stage.filter(pl.col("stage_code") == "Total").row(0, named=True)
     assert total["last_year_escalations_count"] == 0
+
+
+def test_csc_indicator_without_its_extract_is_not_available_never_zero():
+    from pipeline.reports.csc import DEFAULT_CATALOGUE
+    from pipeline.reports.csc.build import not_available
+    from pipeline.reports.csc.catalogue import load_catalogue
+
+    cat = load_catalogue(DEFAULT_CATALOGUE)
+    core = _with_inputs(_core(), NINETEEN_03)  # no visits extract, no missing table
+    missing = not_available(cat, core, 2024)
+    visits = [i.id for i in cat.indicators if i.function == "cla_visits_in_time_pct"]
+    assert visits and all("visit records" in missing[i] for i in visits)
+    assert not [i for i in missing if "episode" in missing[i]]  # the 903 ones are there
+    with_visits = _with_inputs(
+        _core(cla_visits=[dict(child_id="A", visit_date=d(2023, 5, 2))]),
+        [*NINETEEN_03, "ssd_cla_visits"],
+    )
+    assert not set(visits) & set(not_available(cat, with_visits, 2024))
+
+
+def test_a_section_inside_an_omitted_one_is_not_asked_for(tmp_path):
+    from pipeline.inputs.availability import availability_frame
+
+    core = _with_inputs(_core(), NINETEEN_03)
+    availability_frame(availability(core, P)).write_parquet(tmp_path / "pub_availability.parquet")
+    staged = tmp_path / "report"
+    staged.mkdir()
+    text = "## Reviews\n\n### Recommendations and minutes\n\n## Dispute resolution\n\n### Time to resolve\n"
+    (staged / "r.qmd").write_text(omit_sections(text, {"dispute-resolution"}), encoding="utf-8")
+    from pipeline.publish.render.draft import staged_headings
+
+    items = not_available(
+        tmp_path, "iro-annual-report", ["dispute-resolution"], staged_headings(staged)
+    )
+    assert items and not [i for i in items if "time-to-resolve" in i]
+    assert [i for i in items if "recommendations-and-minutes" in i]

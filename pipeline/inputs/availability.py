@@ -35,6 +35,10 @@ LABELS: dict[str, str] = {
     "escalations": "IRO escalation records",
     "contacts": "IRO contact records",
     "practice_notes": "IRO practice notes",
+    "ssd_cp_visits": "child protection visit records",
+    "ssd_cla_visits": "children in care visit records",
+    "aa_contacts": "Annex A contact records (list 1)",
+    "aa_early_help": "Annex A early help records (list 2)",
 }
 
 #: the core_ table of each input table, and the date columns that place its rows in a
@@ -54,6 +58,10 @@ CORE_OF: dict[str, str] = {
     "escalations": "core_escalations",
     "contacts": "core_contacts",
     "practice_notes": "core_practice_notes",
+    "ssd_cp_visits": "core_cp_visits",
+    "ssd_cla_visits": "core_cla_visits",
+    "aa_contacts": "core_aa_contacts",
+    "aa_early_help": "core_aa_early_help",
 }
 DATES: dict[str, tuple[str, ...]] = {
     "reviews": ("review_date",),
@@ -114,7 +122,8 @@ def inputs_table(
     for name, core_name in CORE_OF.items():
         df = core.get(core_name, pl.DataFrame())
         first, last = _span(df, DATES.get(name, ()))
-        supplied = name in named if files is not None else df.height > 0
+        # a file read for the table (an Annex A workbook's sheets are one file: rows tell)
+        supplied = name in named or int(rows_in.get(name, 0)) > 0 or df.height > 0
         out.append(
             {
                 "input": name,

@@ -410,11 +410,12 @@ def report_inputs_of(params: RunParams, ingested, validated) -> list[str]:
 
     core = dict(validated.core)
     core["core_inputs"] = inputs_of(ingested, validated, core)
-    return summary_lines(report_inputs(core, needed_inputs(params), params))
+    return summary_lines(report_inputs(core, needed_inputs(params, core), params))
 
 
-def needed_inputs(params: RunParams) -> dict[str, set[str]]:
-    """Report -> the input tables its figures declare (IRO measures, pack indicators)."""
+def needed_inputs(params: RunParams, core: dict | None = None) -> dict[str, set[str]]:
+    """Report -> the input tables its figures declare (IRO measures, pack indicators, and
+    the CSC report's when `core` holds its CIN census or Annex A)."""
     from pipeline.measures import inputs_needed
     from pipeline.reports.pack import REPORT as PACK
     from pipeline.reports.pack import catalogue_path
@@ -427,6 +428,21 @@ def needed_inputs(params: RunParams) -> dict[str, set[str]]:
         spec = ind_mod.REGISTRY.get(ind.function or "")
         if ind.is_computed and spec is not None:
             pack.update(spec.inputs)
+    if core is not None:
+        from pipeline.reports.csc import DEFAULT_CATALOGUE
+        from pipeline.reports.csc import REPORT as CSC
+        from pipeline.reports.csc import indicators as csc_mod
+        from pipeline.reports.csc.build import has_csc_data
+        from pipeline.reports.csc.catalogue import load_catalogue as load_csc
+
+        if has_csc_data(core):
+            path = params.path(params.paths.csc_catalogue) or DEFAULT_CATALOGUE
+            needs[CSC.doc] = {
+                t
+                for ind in load_csc(path).indicators
+                if ind.is_computed and ind.function in csc_mod.REGISTRY
+                for t in csc_mod.REGISTRY[ind.function].inputs
+            }
     return needs
 
 
@@ -450,7 +466,7 @@ def availability_tables(params: RunParams, core: dict[str, pl.DataFrame], pack_m
     ]
     return {
         "pub_availability": availability_frame(rows),
-        "pub_inputs": report_inputs(core, needed_inputs(params), params),
+        "pub_inputs": report_inputs(core, needed_inputs(params, core), params),
     }
 
 

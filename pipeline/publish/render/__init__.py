@@ -120,7 +120,10 @@ def render(
     if not main.is_file():
         raise RenderError(f"{main}: report source not found")
     todo = draft.unfinished(stage_dir, main) + draft.not_available(
-        params.processed_dir, doc, params.report.omit_sections
+        params.processed_dir,
+        doc,
+        params.report.omit_sections,
+        draft.staged_headings(stage_dir / "report"),
     )
     text = main.read_text(encoding="utf-8")
     meta, _ = split_front_matter(text)

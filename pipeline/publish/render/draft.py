@@ -114,9 +114,18 @@ def omit_sections(text: str, omit: set[str] | list[str]) -> str:
     return "".join(out)
 
 
-def not_available(processed: Path, doc: str, omit: set[str] | list[str]) -> list[str]:
+def staged_headings(root: Path) -> set[str]:
+    """Slugs of the headings in a staged report's sources (after `omit_sections`)."""
+    return {h for f in sorted(root.rglob("*.qmd")) for h in headings(f.read_text(encoding="utf-8"))}
+
+
+def not_available(
+    processed: Path, doc: str, omit: set[str] | list[str], present: set[str] | None = None
+) -> list[str]:
     """Sections of `doc` showing 'not available' for want of an input (`pub_availability`)
-    and not left out by `report.omit_sections`: a final render refuses while there are any."""
+    and not left out by `report.omit_sections` (`present`: the headings the staged report
+    still has, so a section inside an omitted one is gone too): a final render refuses
+    while there are any."""
     import polars as pl
 
     path = processed / "pub_availability.parquet"
@@ -129,7 +138,7 @@ def not_available(processed: Path, doc: str, omit: set[str] | list[str]) -> list
     items, seen = [], set()
     for r in rows.iter_rows(named=True):
         where = r["section"] or r["figure"]
-        if where in omit or where in seen:
+        if where in omit or where in seen or (present is not None and where not in present):
             continue
         seen.add(where)
         items.append(

@@ -289,9 +289,10 @@ def build_csc(
         }
     )
     parts = []
+    missing = not_available(cat, ctx, ye)
     with sharing():
         for ind in cat.indicators:
-            if not ind.is_computed:
+            if not ind.is_computed or ind.id in missing:
                 continue
             spec = ind_mod.REGISTRY[ind.function]
             if spec.kind == "events":
@@ -320,7 +321,12 @@ def build_csc(
     sup_path = supplied_path if supplied_path is not None else _supplied_path(params)
     supplied, quarantine = _supplied(cat, Path(sup_path) if sup_path else None, per)
     # a computed indicator with no input at all (e.g. no visits extract) uses supplied values
-    absent = computed.filter(~pl.col("_has")).select("indicator_id").unique()
+    absent = pl.concat(
+        [
+            computed.filter(~pl.col("_has")).select("indicator_id"),
+            pl.DataFrame({"indicator_id": list(missing)}, schema={"indicator_id": pl.String}),
+        ]
+    ).unique()
     usable = supplied.join(
         pl.concat(
             [
@@ -337,10 +343,39 @@ def build_csc(
         how="vertical_relaxed",
     ).sort("indicator_id", "period", "end_date")
     protected = protect(values, SPEC, params.disclosure_threshold)
-    catalogue = catalogue_frame(cat)
+    catalogue = catalogue_frame(cat).join(
+        pl.DataFrame(
+            {"indicator_id": list(missing), "not_available": list(missing.values())},
+            schema={"indicator_id": pl.String, "not_available": pl.String},
+        ),
+        on="indicator_id",
+        how="left",
+    )
     groups = groups_frame(cat)
     summary = summary_sentences(protected, catalogue, groups, quarter)
     return CscTables(quarter, protected, catalogue, groups, summary, quarantine)
+
+
+def not_available(cat, core: dict, year_end: int) -> dict[str, str]:
+    """Indicator id -> why it is not computed: an input its function declares is absent or
+    has no usable rows (it then shows supplied values if given, else no figure, never 0)."""
+    from pipeline.inputs.availability import reason
+
+    out = {}
+    for ind in cat.indicators:
+        spec = ind_mod.REGISTRY.get(ind.function or "") if ind.is_computed else None
+        if spec is None or not spec.inputs:
+            continue
+        why = reason(
+            spec.inputs,
+            core,
+            year_label=year_label(year_end),
+            start=dt.date(year_end - 1, 4, 1),
+            end=dt.date(year_end, 3, 31),
+        )
+        if why:
+            out[ind.id] = why
+    return out
 
 
 def _supplied_path(params: RunParams) -> Path | None:

@@ -45,18 +45,23 @@ class IndicatorFunction:
     kind: str  # "events" or "snapshot"
     definition: str
     func: Callable[..., pl.DataFrame]
+    # input tables it needs besides the report's own CIN census or Annex A (which the
+    # report needs to be built at all): without one it is not computed, never shown as 0
+    inputs: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, IndicatorFunction] = {}
 
 
-def indicator(name: str, definition: str, *, kind: str = "events"):
-    """Register an events (`f(core)`) or snapshot (`f(core, dates)`) indicator function."""
+def indicator(name: str, definition: str, *, kind: str = "events", inputs: tuple[str, ...] = ()):
+    """Register an events (`f(core)`) or snapshot (`f(core, dates)`) indicator function that
+    needs the input tables `inputs` (pipeline.inputs.availability) besides the CIN census or
+    Annex A."""
 
     def register(func):
         if name in REGISTRY:
             raise ValueError(f"CSC indicator function {name!r} registered twice")
-        REGISTRY[name] = IndicatorFunction(name, kind, definition, func)
+        REGISTRY[name] = IndicatorFunction(name, kind, definition, func, tuple(inputs))
         return func
 
     return register
@@ -135,6 +140,7 @@ def _decisions(core: Core) -> pl.DataFrame:
     "referral_decided_1wd_pct",
     "Of contacts decided in the period (Annex A list 1 with the LA's decision date), the "
     "percentage decided within 1 working day of the contact.",
+    inputs=("aa_contacts",),
 )
 def referral_decided_1wd_pct(core: Core) -> pl.DataFrame:
     df = _decisions(core)
@@ -148,6 +154,7 @@ def referral_decided_1wd_pct(core: Core) -> pl.DataFrame:
 @indicator(
     "referral_decided_over_3wd_pct",
     "Of contacts decided in the period, the percentage decided more than 3 working days after the contact.",
+    inputs=("aa_contacts",),
 )
 def referral_decided_over_3wd_pct(core: Core) -> pl.DataFrame:
     df = _decisions(core)
@@ -203,6 +210,7 @@ def re_referrals_pct(core: Core) -> pl.DataFrame:
 @indicator(
     "eha_started_count",
     "Early help assessments started in the period (Annex A list 2, including those by external agencies).",
+    inputs=("aa_early_help",),
 )
 def eha_started_count(core: Core) -> pl.DataFrame:
     return events(_table(core, "core_aa_early_help"), "assessment_start_date")
@@ -220,6 +228,7 @@ def _external(authority: str) -> pl.Expr:
     "eha_external_pct",
     "Of early help assessments started in the period, the percentage completed by an external "
     "agency (the organisation named is not the local authority).",
+    inputs=("aa_early_help",),
 )
 def eha_external_pct(core: Core) -> pl.DataFrame:
     authority = core.get("_authority_name", pl.DataFrame({"name": ["local authority"]}))["name"][0]
@@ -460,6 +469,7 @@ def _cp_visits(core: Core, wd: int) -> pl.DataFrame:
     "cp_visits_10wd_pct",
     "Of child protection statutory visits in the period, the percentage within 10 working days "
     "of the child's previous visit (or of the plan starting, for the first).",
+    inputs=("ssd_cp_visits",),
 )
 def cp_visits_10wd_pct(core: Core) -> pl.DataFrame:
     return _cp_visits(core, 10)
@@ -468,6 +478,7 @@ def cp_visits_10wd_pct(core: Core) -> pl.DataFrame:
 @indicator(
     "cp_visits_15wd_pct",
     "As cp_visits_10wd_pct, within 15 working days.",
+    inputs=("ssd_cp_visits",),
 )
 def cp_visits_15wd_pct(core: Core) -> pl.DataFrame:
     return _cp_visits(core, 15)
@@ -481,6 +492,7 @@ CLA_VISIT_DAYS = 42
     "Of statutory visits to children in care in the period, the percentage within 6 weeks "
     "(42 days) of the child's previous visit, or of the period of care starting for the first "
     "(the most frequent statutory interval after the first week; Care Planning Regulations, reg. 28).",
+    inputs=("episodes", "ssd_cla_visits"),
 )
 def cla_visits_in_time_pct(core: Core) -> pl.DataFrame:
     from pipeline.reports.iro.measures.reviews import core_periods
@@ -521,6 +533,7 @@ def _uasc_at(core: Core, df: pl.DataFrame, date_col: str) -> pl.DataFrame:
 @indicator(
     "cic_started_count",
     "Children who started to be looked after in the period (short-breaks-only care excluded).",
+    inputs=("header", "episodes"),
 )
 def cic_started_count(core: Core) -> pl.DataFrame:
     return events(_periods(core), "period_start_date")
@@ -529,6 +542,7 @@ def cic_started_count(core: Core) -> pl.DataFrame:
 @indicator(
     "cic_started_uasc_count",
     "Of the children who started to be looked after in the period, those who were UASC when they started.",
+    inputs=("header", "episodes", "uasc"),
 )
 def cic_started_uasc_count(core: Core) -> pl.DataFrame:
     p = _uasc_at(core, _periods(core), "period_start_date").filter(pl.col("is_uasc_then"))
@@ -549,6 +563,7 @@ def _ceased(core: Core) -> pl.DataFrame:
 @indicator(
     "cic_ceased_count",
     "Children who ceased to be looked after in the period (short-breaks-only care excluded).",
+    inputs=("header", "episodes"),
 )
 def cic_ceased_count(core: Core) -> pl.DataFrame:
     return events(_ceased(core), "period_end_date")
@@ -561,6 +576,7 @@ def _ceased_where(core: Core, cond: pl.Expr) -> pl.DataFrame:
 @indicator(
     "ceased_home_count",
     "Ceased care: returned home to parents or others with parental responsibility (E4A, E4B).",
+    inputs=("header", "episodes"),
 )
 def ceased_home_count(core: Core) -> pl.DataFrame:
     return _ceased_where(core, pl.col("end_reason_code").is_in(RETURNED_HOME))
@@ -569,6 +585,7 @@ def ceased_home_count(core: Core) -> pl.DataFrame:
 @indicator(
     "ceased_sgo_cao_count",
     "Ceased care: special guardianship or child arrangements order (E41, E43-E48).",
+    inputs=("header", "episodes"),
 )
 def ceased_sgo_cao_count(core: Core) -> pl.DataFrame:
     return _ceased_where(core, pl.col("end_reason_code").is_in(SGO_CAO))
@@ -585,6 +602,7 @@ _OTHER = ~pl.col("end_reason_code").is_in([*RETURNED_HOME, *SGO_CAO, *ADOPTED]).
 @indicator(
     "ceased_leaver_18_count",
     "Ceased care aged 18 or over for another reason, not UASC when they came into care (care leavers).",
+    inputs=("header", "episodes"),
 )
 def ceased_leaver_18_count(core: Core) -> pl.DataFrame:
     return _ceased_where(core, _OTHER & pl.col("is_18").fill_null(False) & ~pl.col("is_uasc_then"))
@@ -593,6 +611,7 @@ def ceased_leaver_18_count(core: Core) -> pl.DataFrame:
 @indicator(
     "ceased_uasc_18_count",
     "Ceased care aged 18 or over for another reason, UASC when they came into care.",
+    inputs=("header", "episodes", "uasc"),
 )
 def ceased_uasc_18_count(core: Core) -> pl.DataFrame:
     return _ceased_where(core, _OTHER & pl.col("is_18").fill_null(False) & pl.col("is_uasc_then"))
@@ -601,6 +620,7 @@ def ceased_uasc_18_count(core: Core) -> pl.DataFrame:
 @indicator(
     "ceased_other_under_18_count",
     "Ceased care under 18 for any other reason (e.g. custody, moved abroad, another authority).",
+    inputs=("header", "episodes"),
 )
 def ceased_other_under_18_count(core: Core) -> pl.DataFrame:
     return _ceased_where(core, _OTHER & ~pl.col("is_18").fill_null(False))
@@ -611,6 +631,7 @@ def ceased_other_under_18_count(core: Core) -> pl.DataFrame:
     "Of children in care reviews held in the period, the percentage held within the statutory "
     "timescales (first within 20 working days of coming into care, second within 3 months, "
     "then every 6 months): the IRO report's review timeliness.",
+    inputs=("episodes", "reviews"),
 )
 def cic_reviews_in_time_pct(core: Core) -> pl.DataFrame:
     from pipeline.reports.iro.measures.reviews import core_periods, review_timeliness
@@ -622,6 +643,7 @@ def cic_reviews_in_time_pct(core: Core) -> pl.DataFrame:
 @indicator(
     "missing_cic_episodes_count",
     "Missing episodes (SSDA903 MISSING = M) of children in care that started in the period.",
+    inputs=("header", "episodes", "missing"),
 )
 def missing_cic_episodes_count(core: Core) -> pl.DataFrame:
     m = _table(core, "core_missing").filter(pl.col("missing_type_code") == "M")
@@ -631,6 +653,7 @@ def missing_cic_episodes_count(core: Core) -> pl.DataFrame:
 @indicator(
     "missing_cic_children_count",
     "Children in care with a missing episode (M) starting in the period (each child once).",
+    inputs=("header", "episodes", "missing"),
 )
 def missing_cic_children_count(core: Core) -> pl.DataFrame:
     m = _table(core, "core_missing").filter(pl.col("missing_type_code") == "M")
@@ -641,6 +664,7 @@ def missing_cic_children_count(core: Core) -> pl.DataFrame:
     "missing_cic_20_miles_episodes_count",
     "Missing episodes (M) of children in care that started in the period while the child was "
     "placed more than 20 miles from home (the episode open on the day the child went missing).",
+    inputs=("header", "episodes", "missing"),
 )
 def missing_cic_20_miles_episodes_count(core: Core) -> pl.DataFrame:
     m = _table(core, "core_missing").filter(pl.col("missing_type_code") == "M")
@@ -675,6 +699,7 @@ def _snapshot_pct(df: pl.DataFrame, dates: list[dt.date], numerator: pl.Expr) ->
     "Of children in care at month end whose placement postcode was found (UASC and short breaks "
     "excluded), the percentage placed outside the authority's area.",
     kind="snapshot",
+    inputs=("header", "episodes"),
 )
 def placed_outside_la_pct(core: Core, dates: list[dt.date]) -> pl.DataFrame:
     from pipeline.reports.pack.indicators import placed_at
@@ -687,13 +712,15 @@ def placed_outside_la_pct(core: Core, dates: list[dt.date]) -> pl.DataFrame:
 # ------------------------------------------------------------------ reused pack indicators
 def _pack(name: str, definition: str) -> None:
     """A performance-pack snapshot indicator reused as it is (same definition, same numbers)."""
+    from pipeline.reports.pack import indicators as pack
 
     def func(core: Core, dates: list[dt.date], population: int | None = None) -> pl.DataFrame:
-        from pipeline.reports.pack import indicators as pack
-
         return pack.compute(name, core, dates, population)
 
-    REGISTRY[f"pack_{name}"] = IndicatorFunction(f"pack_{name}", "snapshot", definition, func)
+    inputs = pack.REGISTRY[name].inputs  # the pack function's own declaration
+    REGISTRY[f"pack_{name}"] = IndicatorFunction(
+        f"pack_{name}", "snapshot", definition, func, inputs
+    )
 
 
 for _name, _definition in (

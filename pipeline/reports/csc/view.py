@@ -124,7 +124,9 @@ def table_note(catalogue: pl.DataFrame, group: str) -> str:
     parts = []
     for ind in group_indicators(catalogue, group):
         what = f"{ind['code']}: {ind['title']}" if ind["code"] else ind["title"]
-        if ind["source"] == "supplied":
+        if ind.get("not_available"):  # its input is absent: no figure, and why
+            what += f" (not available: {ind['not_available'].rstrip('.')})"
+        elif ind["source"] == "supplied":
             what += " (supplied by the service)"
         elif ind["unit"] == "%" and ind["numerator"]:
             what += f" (n = {ind['numerator']}, d = {ind['denominator']})"
