@@ -75,6 +75,9 @@ DATES: dict[str, tuple[str, ...]] = {
 #: often holds for recent years only (the SSDA903 tables' years are `core_coverage`'s)
 YEARLY = ("review_process", "escalations", "contacts", "practice_notes")
 
+#: inputs that are a sheet of a workbook, not a file of their own
+SHEETS = {"aa_contacts": "Annex A list 1", "aa_early_help": "Annex A list 2"}
+
 SCHEMA = {
     "input": pl.String,
     "file": pl.String,
@@ -127,7 +130,7 @@ def inputs_table(
         out.append(
             {
                 "input": name,
-                "file": named.get(name, f"{name}.csv"),
+                "file": SHEETS.get(name) or named.get(name, f"{name}.csv"),
                 "is_supplied": supplied,
                 "rows_in": int(rows_in.get(name, df.height)),
                 "rows_used": df.height,
