@@ -104,6 +104,11 @@ def csc_qmd(params: RunParams, final: bool = False, *, catalogue: Catalogue | No
         "",
         f"{{{{< embed {nb}#tbl-csc-validation >}}}}",
         "",
+        "The inputs the computed indicators need besides the census or Annex A, found and "
+        "missing (an indicator whose input is missing is not shown as 0):",
+        "",
+        f"{{{{< embed {nb}#tbl-csc-inputs >}}}}",
+        "",
         f"{{{{< embed {nb}#tbl-csc-supplied >}}}}",
         "",
         f"{{{{< embed {nb}#tbl-csc-definitions >}}}}",
@@ -137,7 +142,9 @@ def pub(name):
 values = pub("csc_values")
 catalogue = pub("csc_catalogue")
 summary = pub("csc_summary")
-validation = pub("csc_validation_summary")"""
+validation = pub("csc_validation_summary")
+has_inputs = (params.processed_dir / "pub_inputs.parquet").is_file()
+inputs = pub("inputs").filter(pl.col("report") == "csc-performance-report") if has_inputs else None"""
 
 
 def _code(source: str, tags: list[str] | None = None) -> nbformat.NotebookNode:
@@ -194,6 +201,15 @@ def csc_notebook(catalogue: Catalogue) -> nbformat.NotebookNode:
             '    columns={"table": "Table", "rows_in": "Rows received", "rows_clean": "Rows used", "rows_superseded": "Rows superseded", "rows_quarantined": "Rows quarantined"},\n'
             '    note="Quarantined rows failed a validation rule and were left out of every figure; superseded rows are from an older return replaced by a later one.",\n'
             ")"
+        ),
+        _code(
+            "#| label: tbl-csc-inputs\n"
+            "if inputs is not None:\n"
+            "    present.table(\n"
+            "        inputs,\n"
+            '        caption="Inputs the indicators need, found and missing",\n'
+            '        columns={"records": "Records", "file": "File", "status": "Status"},\n'
+            "    )"
         ),
         _code(
             "#| label: tbl-csc-supplied\n"
