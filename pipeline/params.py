@@ -86,7 +86,18 @@ class ReportSettings(_Frozen):
     `dispute-resolution`, `iro-contact-with-children`) left out of every report, heading
     and all, so that a final render may publish without inputs the authority lacks."""
 
-    omit_sections: list[Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]] = []
+    omit_sections: list[str] = []
+
+    @field_validator("omit_sections")
+    @classmethod
+    def _slugs(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+                raise ValueError(
+                    f"{name!r} is not a section name: a heading in lower case with hyphens, "
+                    "e.g. dispute-resolution (docs/iro-extracts.md)"
+                )
+        return v
 
 
 class RunParams(_Frozen):

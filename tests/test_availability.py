@@ -10,6 +10,7 @@ in the year that does not qualify (published as 0).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -25,6 +26,7 @@ from tests.test_reviews import make_params
 d = dt.date
 P = make_params()
 NINETEEN_03 = ["header", "episodes", "reviews"]
+ROOT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sample.yml"
 
 
 def _core(**extra: list[dict]) -> dict[str, pl.DataFrame]:
@@ -324,3 +326,16 @@ def test_a_section_inside_an_omitted_one_is_not_asked_for(tmp_path):
     )
     assert items and not [i for i in items if "time-to-resolve" in i]
     assert [i for i in items if "recommendations-and-minutes" in i]
+
+
+def test_a_section_name_that_is_not_a_heading_slug_is_a_one_line_config_error(tmp_path):
+    from pipeline.params import ConfigError, load_params
+
+    cfg = tmp_path / "c.yml"
+    text = (
+        ROOT_CONFIG.read_text(encoding="utf-8")
+    ) + "report:\n  omit_sections: [Dispute Resolution]\n"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_params(cfg)
+    assert "report.omit_sections" in str(err.value) and "\n" not in str(err.value)
