@@ -63,6 +63,8 @@ def dictionary_markdown() -> str:
         "| `core_<table>` | child-level: never published. Typed and clean (below) |",
         "| `out_<measure>` | aggregate before disclosure control: not for publication |",
         "| `pub_<measure>` | aggregate after disclosure control: the only data notebooks and reports read |",
+        "| `core_inputs` | which input tables were supplied: `input, file, is_supplied, rows_in, rows_used, first_date, last_date` (`pipeline/inputs/availability.py`) |",
+        "| `pub_availability`, `pub_inputs` | names and sentences only: the figures not computed for want of an input and why (`report, figure, section, inputs, is_partial, reason`); per report, each input found or missing (`report, input, records, file, status, is_found`) |",
         "",
         "Column suffixes: `_date` (date), `_count` (number), `_pct` (percentage 0-100),",
         "`_per_10k` (rate per 10,000 children aged 0-17), `_days` (calendar days), `_wd`",
