@@ -261,15 +261,38 @@ def test_omitted_sections_do_not_appear_at_all():
     )
 
 
-def test_final_render_refuses_unavailable_sections_unless_omitted(tmp_path):
-    from pipeline.inputs.availability import availability_frame
+def _marked_notebook(folder, core) -> None:
+    """A staged notebook whose cells show each unavailable figure as present.figure does."""
+    import json
 
+    from pipeline.publish.present import NOT_AVAILABLE_KEY
+
+    cells = [
+        {
+            "cell_type": "code",
+            "source": f"#| label: tbl-{r['figure']}",
+            "outputs": [
+                {
+                    "output_type": "display_data",
+                    "data": {"text/markdown": r["reason"]},
+                    "metadata": {NOT_AVAILABLE_KEY: r},
+                }
+            ],
+        }
+        for r in availability(core, P)
+        if not r["is_partial"]
+    ]
+    folder.mkdir(exist_ok=True)
+    (folder / "30_x.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
+
+
+def test_final_render_refuses_unavailable_sections_unless_omitted(tmp_path):
     core = _with_inputs(_core(), NINETEEN_03)
-    availability_frame(availability(core, P)).write_parquet(tmp_path / "pub_availability.parquet")
-    items = not_available(tmp_path, "iro-annual-report", [])
+    _marked_notebook(tmp_path, core)
+    items = not_available(tmp_path, [])
     assert any(i.startswith("section 'time-to-resolve': No IRO escalation records") for i in items)
     sections = {r["section"] for r in availability(core, P) if not r["is_partial"]}
-    assert not_available(tmp_path, "iro-annual-report", sorted(sections)) == []
+    assert not_available(tmp_path, sorted(sections)) == []
 
 
 def test_code_spans_escape_the_text_around_file_names():
@@ -311,19 +334,14 @@ def test_csc_indicator_without_its_extract_is_not_available_never_zero():
 
 
 def test_a_section_inside_an_omitted_one_is_not_asked_for(tmp_path):
-    from pipeline.inputs.availability import availability_frame
+    from pipeline.publish.render.draft import staged_headings
 
-    core = _with_inputs(_core(), NINETEEN_03)
-    availability_frame(availability(core, P)).write_parquet(tmp_path / "pub_availability.parquet")
+    _marked_notebook(tmp_path / "notebooks", _with_inputs(_core(), NINETEEN_03))
     staged = tmp_path / "report"
     staged.mkdir()
     text = "## Reviews\n\n### Recommendations and minutes\n\n## Dispute resolution\n\n### Time to resolve\n"
     (staged / "r.qmd").write_text(omit_sections(text, {"dispute-resolution"}), encoding="utf-8")
-    from pipeline.publish.render.draft import staged_headings
-
-    items = not_available(
-        tmp_path, "iro-annual-report", ["dispute-resolution"], staged_headings(staged)
-    )
+    items = not_available(tmp_path / "notebooks", ["dispute-resolution"], staged_headings(staged))
     assert items and not [i for i in items if "time-to-resolve" in i]
     assert [i for i in items if "recommendations-and-minutes" in i]
 

@@ -65,9 +65,12 @@ def figure(availability: pl.DataFrame, name: str, show, *, say: bool = True) -> 
     why = not_available(availability, name)
     if why is None:
         show()
-    else:  # marked: the render stage puts the sentence in place of the embed (no float)
-        text = code_spans(why) if say else ""
-        _display({"text/markdown": text}, {NOT_AVAILABLE_KEY: True})
+        return
+    rows = availability.filter((pl.col("figure") == name) & ~pl.col("is_partial"))
+    # marked: the render stage puts the sentence in place of the embed (no empty float),
+    # and a final render refuses the section unless it is left out (render/draft.py)
+    mark = {"figure": name, "section": rows["section"][0], "reason": why}
+    _display({"text/markdown": code_spans(why) if say else ""}, {NOT_AVAILABLE_KEY: mark})
 
 
 def code_spans(text: str) -> str:

@@ -120,8 +120,7 @@ def render(
     if not main.is_file():
         raise RenderError(f"{main}: report source not found")
     todo = draft.unfinished(stage_dir, main) + draft.not_available(
-        params.processed_dir,
-        doc,
+        stage_dir / "notebooks",
         params.report.omit_sections,
         draft.staged_headings(stage_dir / "report"),
     )

@@ -120,32 +120,33 @@ def staged_headings(root: Path) -> set[str]:
 
 
 def not_available(
-    processed: Path, doc: str, omit: set[str] | list[str], present: set[str] | None = None
+    notebooks: Path, omit: set[str] | list[str], present: set[str] | None = None
 ) -> list[str]:
-    """Sections of `doc` showing 'not available' for want of an input (`pub_availability`)
-    and not left out by `report.omit_sections` (`present`: the headings the staged report
-    still has, so a section inside an omitted one is gone too): a final render refuses
-    while there are any."""
-    import polars as pl
+    """Sections showing 'not available' for want of an input (the figures the staged
+    `notebooks` marked, present.figure) and not left out by `report.omit_sections`
+    (`present`: the headings the staged report still has, so a section inside an omitted
+    one is gone too): a final render refuses while there are any. Read from the executed
+    notebooks, so a render says what the figures it embeds say."""
+    import json
 
-    path = processed / "pub_availability.parquet"
-    if not path.is_file():
-        return []
-    # a pack indicator (no section) shows as not available in its row: it does not block
-    rows = pl.read_parquet(path).filter(
-        (pl.col("report") == doc) & ~pl.col("is_partial") & pl.col("section").is_not_null()
-    )
+    from pipeline.publish.present import NOT_AVAILABLE_KEY
+
     items, seen = [], set()
-    for r in rows.iter_rows(named=True):
-        where = r["section"] or r["figure"]
-        if where in omit or where in seen or (present is not None and where not in present):
-            continue
-        seen.add(where)
-        items.append(
-            f"section '{where}': {r['reason'].replace('`', '').rstrip('.')} (supply it, or "
-            "name the section in "
-            "report.omit_sections)"
-        )
+    for nb in sorted(notebooks.glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8")).get("cells", []):
+            for out in cell.get("outputs", []):
+                mark = (out.get("metadata") or {}).get(NOT_AVAILABLE_KEY)
+                if not isinstance(mark, dict):
+                    continue
+                where = mark.get("section") or mark.get("figure")
+                if where in omit or where in seen or (present is not None and where not in present):
+                    continue
+                seen.add(where)
+                reason = str(mark.get("reason", "")).replace("`", "").rstrip(".")
+                items.append(
+                    f"section '{where}': {reason} (supply it, or name the section in "
+                    "report.omit_sections)"
+                )
     return items
 
 
