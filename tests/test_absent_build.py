@@ -97,6 +97,17 @@ def test_no_figure_from_an_absent_extract_is_published(build):
     text = text[: text.index("What each figure in this report counts")]
     for caption in IRO_EXTRACT_CAPTIONS + FALSE_FACTS:
         assert caption not in text, caption
+    # the draft banner lists each such section as unfinished (said up front) ...
+    banner_at = text.index("Draft: not for publication")
+    body_at = text.index("The IRO service", banner_at)
+    banner, text = text[banner_at:body_at], text[body_at:]
+    for section in (
+        "recommendations-and-minutes",
+        "escalations-concluded",
+        "iro-contact-with-children",
+    ):
+        assert f"section '{section}': No IRO" in banner, section
+    # ... and each heading whose figures need a missing extract says so once
     for file, n in REASONS.items():
         said = re.findall(
             rf"No IRO [a-z -]+ (?:records|notes) were supplied for 2023-24 \( ?{file}", text
