@@ -19,14 +19,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import ROOT, cli, cmd, sample_config, work_paths
 
-ROOT = Path(__file__).resolve().parents[1]
 SLUG = "wessex-vale-council-e06999999"
 BEFORE_PUBLISH = [
     "ingest",
@@ -45,19 +43,6 @@ BEFORE_PUBLISH = [
 DURING_PUBLISH = ["publish-1", "publish-2"]
 
 pytestmark = pytest.mark.slow
-
-
-def cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pipeline", *args]
-
-
-def cli(*args: str, check: bool = True, env=None) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        cmd(*args), cwd=ROOT, capture_output=True, text=True, check=False, env=env
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"cic-reports {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    return proc
 
 
 def snapshot(work: Path) -> dict[str, bytes]:
@@ -111,16 +96,11 @@ def kill_at(cfg: Path, point: str, command: str = "build") -> None:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("atomic")
-    data = yaml.safe_load((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"))
-    data["paths"] = {k: str(work / k) for k in ("raw", "processed", "build", "output")}
-    data["root"] = str(ROOT)
     # the crash points are the same with or without suppression, so these builds publish
     # unsuppressed, as `disclosure: none` says: the dozen builds here skip the linked
     # protection (2-3 s for a 30-child authority, docs/disclosure.md; tests/
     # test_disclosure_runs.py holds that an exposed set is never published)
-    data["disclosure"] = "none"
-    cfg = work / "la.yml"
-    cfg.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    cfg = sample_config(work / "la.yml", work_paths(work), disclosure="none")
     cli("synth", "--out", str(work / "raw"), "--children", "30", "--seed", "5")
     cli("build", "--config", str(cfg), "--renderer", "pandoc")
     first = snapshot(work)

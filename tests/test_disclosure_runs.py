@@ -6,13 +6,11 @@ Each run is the data stages only (ingest -> validate -> transform -> measures ->
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
-import yaml
+from helpers import ROOT, cli, sample_config, work_paths
 
 from pipeline.disclosure.linked import audit_tables
 from pipeline.params import load_params
@@ -25,7 +23,6 @@ from pipeline.run.disclosure import (
 )
 from pipeline.synth import generate
 
-ROOT = Path(__file__).resolve().parents[1]
 DFE = (ROOT / ".." / "shared" / "data" / "dfe").resolve()
 
 pytestmark = pytest.mark.slow
@@ -34,19 +31,8 @@ pytestmark = pytest.mark.slow
 def make_config(folder: Path, children: int, seed: int) -> Path:
     raw = folder / "raw"
     generate(raw, children=children, seed=seed, year_end=2024, errors=True)
-    data = yaml.safe_load((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"))
-    data["paths"] = {
-        "raw": str(raw),
-        "processed": str(folder / "processed"),
-        "build": str(folder / "build"),
-        "output": str(folder / "output"),
-    }
-    if DFE.is_dir():
-        data["paths"]["dfe"] = str(DFE)
-    data["root"] = str(ROOT)
-    cfg = folder / "config.yml"
-    cfg.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return cfg
+    paths = {**work_paths(folder, raw), **({"dfe": DFE} if DFE.is_dir() else {})}
+    return sample_config(folder / "config.yml", paths)
 
 
 @pytest.fixture(scope="module")
@@ -114,12 +100,7 @@ def test_issue_case_passes_with_linked_protection(issue_case):
 
 def test_audit_command_passes_then_fails_on_an_exposed_set(issue_case, tmp_path):
     cfg, params = issue_case
-    ok = subprocess.run(
-        [sys.executable, "-m", "pipeline", "audit", "--config", str(cfg)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    ok = cli("audit", "--config", str(cfg), check=False)
     assert ok.returncode == 0, ok.stderr
     assert "iro-annual-report:" in ok.stdout and "0 exposed" in ok.stdout
     # publish the 31 March cross-table as protected on its own: the set is exposed again
@@ -127,12 +108,7 @@ def test_audit_command_passes_then_fails_on_an_exposed_set(issue_case, tmp_path)
     folder = params.processed_dir
     for name in ("pub_age_legal_status_31mar", "pub_cic_age_monthly"):
         unlinked[name].write_parquet(folder / f"{name}.parquet")
-    bad = subprocess.run(
-        [sys.executable, "-m", "pipeline", "audit", "--config", str(cfg)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    bad = cli("audit", "--config", str(cfg), check=False)
     assert bad.returncode == 6
     assert "exposed:" in bad.stdout and "pub_cic_age_monthly" in bad.stdout
     assert "Traceback" not in bad.stderr

@@ -8,26 +8,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from helpers import sample_params
 from shared_data import DFE, need
 
-from pipeline.params import load_params
 from pipeline.publish.narrative import data_quality_warnings
 from pipeline.run import guards
 from pipeline.run.stages import StageTimer, process
 from pipeline.synth import generate
-
-ROOT = Path(__file__).parents[1]
-
-
-def params_for(raw: Path, tmp: Path, **kw):
-    return load_params(
-        ROOT / "config" / "sample.yml",
-        raw=str(raw),
-        processed=str(tmp / "processed"),
-        build=str(tmp / "build"),
-        output=str(tmp / "output"),
-        **kw,
-    )
 
 
 def quiet() -> StageTimer:
@@ -56,7 +43,7 @@ def untagged(tmp_path_factory) -> Path:
 
 def test_an_untagged_stack_stops_the_build_with_one_line(untagged, tmp_path):
     with pytest.raises(guards.DataQualityError) as err:
-        process(params_for(untagged, tmp_path), quiet())
+        process(sample_params(untagged, tmp_path), quiet())
     message = str(err.value)
     assert "\n" not in message
     assert message.startswith("table header: ")
@@ -68,7 +55,7 @@ def test_an_untagged_stack_stops_the_build_with_one_line(untagged, tmp_path):
 
 
 def test_force_publishes_with_a_visible_warning(untagged, tmp_path):
-    _, result = process(params_for(untagged, tmp_path), quiet(), force=True)
+    _, result = process(sample_params(untagged, tmp_path), quiet(), force=True)
     assert result.warnings and result.warnings[0].startswith("table header: ")
     assert {w.split(":")[0] for w in result.warnings} >= {"table header", "table episodes"}
     pub = pl.read_parquet(tmp_path / "processed" / "pub_data_quality_warnings.parquet")
@@ -90,7 +77,7 @@ def test_a_zero_headline_with_raw_rows_for_it_stops_the_build(tmp_path):
     for f in one.glob("*.csv"):
         (raw / f.name).write_bytes(f.read_bytes())
         (raw / f"{f.stem} (1).csv").write_bytes(f.read_bytes())
-    lenient = params_for(raw, tmp_path).with_overrides(
+    lenient = sample_params(raw, tmp_path).with_overrides(
         guards={"max_quarantined_pct": 100, "min_rows": 0}
     )
     with pytest.raises(guards.DataQualityError) as err:
@@ -105,7 +92,7 @@ def test_a_zero_headline_with_raw_rows_for_it_stops_the_build(tmp_path):
 def test_a_clean_sample_passes_every_guard_and_writes_no_warning(tmp_path):
     raw = tmp_path / "raw"
     generate(raw, children=120, seed=3)
-    _, result = process(params_for(raw, tmp_path), quiet())
+    _, result = process(sample_params(raw, tmp_path), quiet())
     assert result.warnings == []
     assert pl.read_parquet(tmp_path / "processed" / "pub_data_quality_warnings.parquet").height == 0
 
@@ -115,8 +102,8 @@ def test_a_clone_without_shared_publishes_exactly_what_one_with_it_does(tmp_path
     dfe = need(DFE)
     raw = tmp_path / "raw"
     generate(raw, children=120, seed=4)
-    with_dfe = params_for(raw, tmp_path / "with", dfe=str(dfe))
-    without = params_for(raw, tmp_path / "without")
+    with_dfe = sample_params(raw, tmp_path / "with", dfe=str(dfe))
+    without = sample_params(raw, tmp_path / "without")
     assert without.dfe_dir is None
     process(with_dfe, quiet())
     process(without, quiet())

@@ -10,17 +10,13 @@ traceback and no ERROR line (issue 14, quiet output).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import ROOT, cli, sample_config, work_paths
 
-ROOT = Path(__file__).resolve().parents[1]
 CHILDREN = 60
 MONTH = "2024-03"
 IRO_HTML = "render:iro-annual-report-2023-24.html"
@@ -41,20 +37,6 @@ ALL = {
 pytestmark = pytest.mark.slow
 
 
-def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"cic-reports {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    return proc
-
-
 def stages_of(stderr: str, which: str) -> set[str]:
     line = next(ln for ln in stderr.splitlines() if ln.startswith(f"{which}: "))
     text = line.split(": ", 1)[1]
@@ -64,25 +46,17 @@ def stages_of(stderr: str, which: str) -> set[str]:
 def config(work: Path, inputs: Path, name: str) -> Path:
     """A config whose prose, catalogue and raw files are `inputs`' and whose processed,
     build and output folders are its own (`name`)."""
-    data = yaml.safe_load((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"))
-    data["paths"] = {
-        "raw": str(inputs / "raw"),
-        "processed": str(work / name / "processed"),
-        "build": str(work / name / "build"),
-        "output": str(work / name / "output"),
-        "narrative": str(inputs / "narrative"),
-        "commentary": str(inputs / "commentary"),
-        "analysis": str(inputs / "csc-analysis"),
-        "catalogue": str(inputs / "indicators.yml"),
+    paths = {
+        **work_paths(work / name, inputs / "raw"),
+        "narrative": inputs / "narrative",
+        "commentary": inputs / "commentary",
+        "analysis": inputs / "csc-analysis",
+        "catalogue": inputs / "indicators.yml",
     }
-    data["root"] = str(ROOT)
     # which stages re-run does not depend on suppression, and the linked protection's linear
     # programmes would take most of each of these builds (docs/disclosure.md): unsuppressed,
     # as `disclosure: none` says (tests/test_disclosure_runs.py holds the protection)
-    data["disclosure"] = "none"
-    path = work / f"{name}.yml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
+    return sample_config(work / f"{name}.yml", paths, disclosure="none")
 
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:

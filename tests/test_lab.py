@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
+from helpers import ROOT, cli, sample_config, work_paths
 
 from pipeline.run.notebooks import _injected_cell, analyst_notebooks, report_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
 EXPLORE = ROOT / "notebooks" / "explore-processed-data.ipynb"
 KERNEL = "cic-reports"  # installed into .venv by `make install`
 
@@ -71,19 +68,9 @@ def test_no_report_embeds_or_includes_the_exploration_notebook():
 def built(tmp_path_factory) -> Path:
     """A small authority's processed layer (`cic-reports run`), and its config."""
     work = tmp_path_factory.mktemp("lab")
-    data = yaml.safe_load((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"))
-    data["paths"] = {k: str(work / k) for k in ("raw", "processed", "build", "output")}
-    data["root"] = str(ROOT)
-    cfg = work / "la.yml"
-    cfg.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    for args in (
-        ["synth", "--out", str(work / "raw"), "--children", "60", "--seed", "3"],
-        ["run", "--config", str(cfg)],
-    ):
-        proc = subprocess.run(
-            [sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
+    cfg = sample_config(work / "la.yml", work_paths(work))
+    cli("synth", "--out", str(work / "raw"), "--children", "60", "--seed", "3")
+    cli("run", "--config", str(cfg))
     return cfg
 
 

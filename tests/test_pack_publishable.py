@@ -6,18 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 import yaml
+from helpers import ROOT, cli, sample_config, work_paths
 
 from pipeline.reports.pack.catalogue import parse_catalogue
 from pipeline.reports.pack.supplied import achievable, read_supplied
 
-ROOT = Path(__file__).resolve().parents[1]
 ODD_SECTIONS = [
     "Voice of the child",
     "Health & Wellbeing (Ages 0–5)",
@@ -73,19 +71,12 @@ def _supplied(cat: dict, path: Path) -> Path:
 
 
 def _config(tmp: Path, raw: Path, catalogue: Path) -> Path:
-    data = yaml.safe_load((ROOT / "config" / "sample.yml").read_text(encoding="utf-8"))
-    data["paths"] = {
-        "raw": str(raw),
-        "processed": str(tmp / "processed"),
-        "build": str(tmp / "build"),
-        "output": str(tmp / "output"),
-        "catalogue": str(catalogue),
-        "commentary": str(tmp / "commentary"),
+    paths = {
+        **work_paths(tmp, raw),
+        "catalogue": catalogue,
+        "commentary": tmp / "commentary",
     }
-    data["root"] = str(ROOT)
-    cfg = tmp / "config.yml"
-    cfg.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return cfg
+    return sample_config(tmp / "config.yml", paths)
 
 
 @pytest.mark.slow
@@ -100,14 +91,7 @@ def test_any_catalogue_renders(tmp_path, sections):
     raw.mkdir(parents=True)
     _supplied(cat, raw / "indicators.csv")
     cfg = _config(tmp_path, tmp_path / "raw", catalogue)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "pack", "--config", str(cfg), "--month", "2024-03"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    cli("pack", "--config", str(cfg), "--month", "2024-03")
     (page,) = (tmp_path / "output").glob("*/performance-pack-2024-03.html")
     text = html.unescape(page.read_text(encoding="utf-8"))
     for section in sections:

@@ -14,17 +14,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from helpers import sample_params
 
 from pipeline.core.build import build_transforms
 from pipeline.core.month_end import month_end_between
 from pipeline.inputs.ingest import ingest
 from pipeline.measures import load_all
-from pipeline.params import load_params
 from pipeline.reports.iro.measures import profile
 from pipeline.synth import generate
 from pipeline.validate import validate
 
-ROOT = Path(__file__).parents[1]
 YEARS = (2020, 2021, 2022, 2023, 2024)  # collection years (year ends) of the five returns
 SSDA903 = (
     "header",
@@ -68,17 +67,6 @@ def in_care_on(episodes: list[dict], on: dt.date) -> int:
     )
 
 
-def params_for(raw: Path, tmp: Path, **kw):
-    return load_params(
-        ROOT / "config" / "sample.yml",
-        raw=str(raw),
-        processed=str(tmp / "processed"),
-        build=str(tmp / "build"),
-        output=str(tmp / "output"),
-        **kw,
-    )
-
-
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("returns")
@@ -88,7 +76,7 @@ def archive(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def stacked(archive, tmp_path_factory):
-    params = params_for(archive, tmp_path_factory.mktemp("p"))
+    params = sample_params(archive, tmp_path_factory.mktemp("p"))
     ingested = ingest(archive)
     result = validate(ingested.tables, params, engine="polars")
     core = build_transforms(result.core, params)
@@ -172,7 +160,7 @@ def test_coverage_years(stacked):
 
 def _trend(raw: Path, tmp: Path) -> pl.DataFrame:
     load_all()
-    params = params_for(raw, tmp)
+    params = sample_params(raw, tmp)
     result = validate(ingest(raw).tables, params, engine="polars")
     core = build_transforms(result.core, params)
     return profile.cic_trend_4y(core, params)
@@ -223,7 +211,7 @@ def test_conflicts_are_reported_with_both_values_and_the_later_return_wins(archi
             row = n + 1
             break
     early.write_text("\n".join(text) + "\n")
-    params = params_for(raw, tmp_path)
+    params = sample_params(raw, tmp_path)
     result = validate(ingest(raw).tables, params, engine="polars")
     c = result.conflicts.filter((pl.col("table") == "header") & (pl.col("column") == "ETHNIC"))
     assert c.rows(named=True) == [
