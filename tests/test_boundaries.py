@@ -12,14 +12,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import yaml
 
 from pipeline.core.month_end import age_years, snapshot_at, whole_months
 from pipeline.core.periods import periods_of_care
 from pipeline.core.schemas import frame
 from pipeline.disclosure import DisclosureSpec, protect
 from pipeline.inputs.ingest import _tidy
-from pipeline.params import load_params
 from pipeline.reports.iro.measures.escalations import resolution, stage_counts
 from pipeline.reports.iro.measures.reviews import (
     QUARTERLY_SPEC,
@@ -29,10 +27,10 @@ from pipeline.reports.iro.measures.reviews import (
     review_tasks,
     review_timeliness,
 )
-from pipeline.reports.pack import build_pack
 from pipeline.reports.pack.rag import dot, rag
 from pipeline.rules.testing import EPISODE, EXTRACT_DATE, HEADER, raw_tables
 from pipeline.validate import prepare, run_rules
+from tests.builders import escalation, pack_from
 from tests.test_month_end import at, child, core, ep
 from tests.test_reviews import make_params
 
@@ -132,16 +130,6 @@ def _month_end_rows(month_end, n):
     ]
 
 
-def _pack(tmp_path, supplied_csv, core):
-    cat = tmp_path / "indicators.yml"
-    cat.write_text(yaml.safe_dump(PACK_CATALOGUE, sort_keys=False))
-    sup = tmp_path / "supplied.csv"
-    sup.write_text(supplied_csv)
-    params = load_params(ROOT / "config" / "sample.yml", processed=str(tmp_path / "processed"))
-    assert params.disclosure_threshold == 5
-    return build_pack(params, month="2024-03", catalogue_path=cat, supplied_path=sup, core=core)
-
-
 def _values(pack, indicator):
     rows = pack.values.filter(pl.col("indicator_id") == indicator).sort("month")
     return {
@@ -160,7 +148,7 @@ def test_pack_computed_counts_pass_disclosure_control(tmp_path):
         + _month_end_rows(d(2024, 2, 29), 5)
         + _month_end_rows(d(2024, 3, 31), 3),
     )
-    pack = _pack(tmp_path, "indicator_id,month,value\n", {"core_month_end": me})
+    pack = pack_from(tmp_path, PACK_CATALOGUE, "indicator_id,month,value\n", {"core_month_end": me})
     got = _values(pack, "cic_count")
     assert (got["2024-01"], got["2024-02"], got["2024-03"]) == (6, "c", "c")
 
@@ -171,7 +159,7 @@ def test_pack_supplied_count_equal_to_the_threshold_is_suppressed(tmp_path):
         "indicator_id,month,value\n"
         "sup_count,2023-12,0\nsup_count,2024-01,1\nsup_count,2024-02,5\nsup_count,2024-03,6\n"
     )
-    got = _values(_pack(tmp_path, csv, None), "sup_count")
+    got = _values(pack_from(tmp_path, PACK_CATALOGUE, csv, None), "sup_count")
     assert got == {"2023-12": 0, "2024-01": "c", "2024-02": "c", "2024-03": 6}
 
 
@@ -397,26 +385,23 @@ def test_dot_compares_the_published_values():
 
 
 # ================================================================ escalations at 31 March
-def _esc(eid, stage, raised, resolved=None):
-    return dict(
-        escalation_id=eid,
-        child_id=eid,
-        iro_id="I1",
-        stage_code=stage,
-        raised_date=raised,
-        resolved_date=resolved,
-    )
-
-
 EDGE_ESC = frame(
     "core_escalations",
     [
-        _esc("a", "INF", d(2024, 3, 31)),  # raised on 31 Mar, unresolved: open at year end
-        _esc("b", "S1", d(2024, 3, 1), d(2024, 3, 31)),  # resolved 31 Mar: concluded, not open
-        _esc("c", "S1", d(2024, 3, 1), d(2024, 4, 1)),  # resolved 1 Apr: open, not concluded
-        _esc("d", "INF", d(2024, 4, 1)),  # raised 1 Apr 2024: next year, not open
-        _esc("e", "PRE", d(2023, 6, 1), d(2023, 6, 5)),  # a pre-escalation: never concluded
-        _esc("f", "S2", d(2023, 3, 31), d(2023, 4, 1)),  # resolved 1 Apr 2023: this year
+        escalation(
+            "a", "a", "INF", d(2024, 3, 31)
+        ),  # raised on 31 Mar, unresolved: open at year end
+        escalation(
+            "b", "b", "S1", d(2024, 3, 1), d(2024, 3, 31)
+        ),  # resolved 31 Mar: concluded, not open
+        escalation(
+            "c", "c", "S1", d(2024, 3, 1), d(2024, 4, 1)
+        ),  # resolved 1 Apr: open, not concluded
+        escalation("d", "d", "INF", d(2024, 4, 1)),  # raised 1 Apr 2024: next year, not open
+        escalation(
+            "e", "e", "PRE", d(2023, 6, 1), d(2023, 6, 5)
+        ),  # a pre-escalation: never concluded
+        escalation("f", "f", "S2", d(2023, 3, 31), d(2023, 4, 1)),  # resolved 1 Apr 2023: this year
     ],
 )
 

@@ -14,21 +14,11 @@ from pipeline.reports.iro.measures.escalations import (
     resolution,
     stage_counts,
 )
+from tests.builders import escalation as esc
 from tests.test_reviews import make_params
 
 d = dt.date
 P = make_params()
-
-
-def esc(eid, child, stage, raised, resolved=None):
-    return dict(
-        escalation_id=eid,
-        child_id=child,
-        iro_id="I1",
-        stage_code=stage,
-        raised_date=raised,
-        resolved_date=resolved,
-    )
 
 
 ESC = frame(

@@ -5,11 +5,9 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-import yaml
 
-from pipeline.params import load_params
-from pipeline.reports.pack import build_pack
 from pipeline.reports.pack.headlines import headlines
+from tests.builders import pack_from
 
 ROOT = Path(__file__).parents[1]
 CATALOGUE = {
@@ -57,18 +55,14 @@ CATALOGUE = {
 
 @pytest.fixture
 def pack(tmp_path):
-    cat = tmp_path / "indicators.yml"
-    cat.write_text(yaml.safe_dump(CATALOGUE, sort_keys=False))
-    sup = tmp_path / "supplied.csv"
-    sup.write_text(
+    supplied = (
         "indicator_id,month,value\n"
         "cic_count,2024-02,440\ncic_count,2024-03,449\n"
         "cic_rate,2024-02,66.56\ncic_rate,2024-03,67.92\n"
         "uasc_count,2024-02,54\nuasc_count,2024-03,53\n"
         "eet_pct,2024-01,64\neet_pct,2024-02,64\neet_pct,2024-03,62\n"
     )
-    params = load_params(ROOT / "config" / "sample.yml", processed=str(tmp_path / "processed"))
-    return build_pack(params, month="2024-03", catalogue_path=cat, supplied_path=sup, core=None)
+    return pack_from(tmp_path, CATALOGUE, supplied, core=None)
 
 
 def test_pack_from_supplied_values_alone(pack, tmp_path):
