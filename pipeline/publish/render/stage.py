@@ -33,10 +33,12 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 ASSET_FILES = (
     "report.css",
     "table-scroll.lua",
+    "table-widths.lua",
     "print.lua",
     "print.typ",
     "safe.lua",
     "untrusted.lua",
+    "neutralise.lua",
     "formats.lua",
     "docx-floats.lua",
 )

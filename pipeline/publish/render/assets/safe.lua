@@ -29,15 +29,14 @@ local function own_html(text)
   return false
 end
 
+-- Safe link targets and images as text: shared with untrusted.lua, written once in
+-- neutralise.lua (staged beside this filter; pandoc's `require` does not look there).
+local neutralise = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), "neutralise.lua" }))
+
 local UNDER_QUARTO = type(quarto) == "table"
 
 local function is_html(format)
   return not UNDER_QUARTO and (format == "html" or format == "html5" or format == "html4")
-end
-
-local function safe_target(target)
-  local t = target:lower():gsub("^%s+", "")
-  return t:sub(1, 1) == "#" or t:match("^https?://") ~= nil or t:match("^mailto:") ~= nil
 end
 
 local function local_image(src)
@@ -87,16 +86,10 @@ return {
         return pandoc.Code(raw.text)
       end
     end,
-    Link = function(link)
-      if not safe_target(link.target) then
-        return link.content
-      end
-      return no_handlers(link)
-    end,
+    Link = neutralise.link(no_handlers),
     Image = function(img)
       if not local_image(img.src) then
-        local alt = pandoc.utils.stringify(img.caption)
-        return pandoc.Str("[image not shown: " .. (alt ~= "" and alt or "no description") .. "]")
+        return neutralise.image_as_text(img, "image not shown")
       end
     end,
   },

@@ -9,53 +9,9 @@
 
 local LABEL = "data-cic-region-label"
 
--- A table is wide when its columns, at their widest cell (text columns counted up to 28
--- characters, as they wrap), need more than WIDE_CHARS characters: about what fits
--- across A4 portrait at the table font size. The same rule is in print.lua.
-local WIDE_CHARS = 112
-
-local function cell_text(cell)
-  return pandoc.utils.stringify(cell.contents or cell)
-end
-
-local function column_widths(tbl)
-  local widths = {}
-  local function measure(rows, words)
-    for _, row in ipairs(rows) do
-      for i, cell in ipairs(row.cells) do
-        local text = cell_text(cell)
-        local n = 0
-        if words then -- headers wrap between words
-          for word in text:gmatch("%S+") do
-            n = math.max(n, utf8.len(word) or #word)
-          end
-        else
-          n = utf8.len(text) or #text
-        end
-        widths[i] = math.max(widths[i] or 0, n)
-      end
-    end
-  end
-  measure(tbl.head.rows, true)
-  for _, body in ipairs(tbl.bodies) do
-    measure(body.body, false)
-  end
-  return widths
-end
-
-local function is_wide_table(tbl)
-  local widths = column_widths(tbl)
-  local total = 0
-  for i, spec in ipairs(tbl.colspecs) do
-    local w = widths[i] or 0
-    if spec[1] ~= "AlignRight" then
-      w = math.min(w, 28)
-    end
-    total = total + w + 2
-  end
-  return total > WIDE_CHARS
-end
-
+-- Column widths and what makes a table wide: the rule print.lua uses too, written once in
+-- table-widths.lua (staged beside this filter; pandoc's `require` does not look there).
+local measure = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), "table-widths.lua" }))
 
 local function stringify(x)
   if x == nil then
@@ -109,7 +65,7 @@ local tables = {
       tbl.colspecs[i] = { spec[1], pandoc.ColWidthDefault }
     end
     local classes = { "table-scroll" }
-    if is_wide_table(tbl) then
+    if measure.is_wide_table(tbl) then
       table.insert(classes, "wide") -- printed on a landscape page (report.css)
     end
     return pandoc.Div({ tbl }, pandoc.Attr("", classes, {

@@ -14,10 +14,9 @@ local function clean_attr(el)
   end
 end
 
-local function safe_target(target)
-  local t = target:lower():gsub("^%s+", "")
-  return t:sub(1, 1) == "#" or t:match("^https?://") ~= nil or t:match("^mailto:") ~= nil
-end
+-- Safe link targets and images as text: shared with safe.lua, written once in
+-- neutralise.lua (staged beside this filter; pandoc's `require` does not look there).
+local neutralise = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), "neutralise.lua" }))
 
 return {
   {
@@ -33,16 +32,12 @@ return {
     RawInline = function(raw)
       return pandoc.Code(raw.text)
     end,
-    Link = function(link)
-      if not safe_target(link.target) then
-        return link.content
-      end
+    Link = neutralise.link(function(link)
       link.attr = pandoc.Attr(link.attr.identifier, link.attr.classes, {})
       return link
-    end,
+    end),
     Image = function(img)
-      local alt = pandoc.utils.stringify(img.caption)
-      return pandoc.Str("[image: " .. (alt ~= "" and alt or "no description") .. "]")
+      return neutralise.image_as_text(img, "image")
     end,
   },
 }
