@@ -8,9 +8,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from helpers import sample_params
+from helpers import sample_config, sample_params, work_paths
 from shared_data import DFE, need
 
+from pipeline.params import load_params
 from pipeline.publish.narrative import data_quality_warnings
 from pipeline.run import guards
 from pipeline.run.stages import StageTimer, process
@@ -89,29 +90,28 @@ def test_a_zero_headline_with_raw_rows_for_it_stops_the_build(tmp_path):
     assert "the same children twice in returns for one collection year" in message
 
 
-def test_a_clean_sample_passes_every_guard_and_writes_no_warning(tmp_path):
-    raw = tmp_path / "raw"
-    generate(raw, children=120, seed=3)
-    _, result = process(sample_params(raw, tmp_path), quiet())
-    assert result.warnings == []
-    assert pl.read_parquet(tmp_path / "processed" / "pub_data_quality_warnings.parquet").height == 0
+def test_a_clean_sample_passes_every_guard_and_writes_no_warning(sample_processed):
+    """The sample, its deliberate errors included, processed once for the session
+    (tests/conftest.py): no guard stopped it (the fixture would fail) and no warning is
+    published (pub_data_quality_warnings holds the run's warnings, as the --force test shows)."""
+    warnings = sample_processed.processed_dir / "pub_data_quality_warnings.parquet"
+    assert pl.read_parquet(warnings).height == 0
 
 
-def test_a_clone_without_shared_publishes_exactly_what_one_with_it_does(tmp_path):
-    """The benchmark snapshot stands in for ../shared/data/dfe: same pub_ tables, byte for byte."""
+def test_a_clone_without_shared_publishes_exactly_what_one_with_it_does(sample_processed, tmp_path):
+    """The benchmark snapshot stands in for ../shared/data/dfe: same pub_ tables, byte for
+    byte. "With" is the session's sample, processed with ../shared (tests/conftest.py)."""
     dfe = need(DFE)
-    raw = tmp_path / "raw"
-    generate(raw, children=120, seed=4)
-    with_dfe = sample_params(raw, tmp_path / "with", dfe=str(dfe))
-    without = sample_params(raw, tmp_path / "without")
+    assert sample_processed.dfe_dir == dfe
+    cfg = sample_config(tmp_path / "without.yml", work_paths(tmp_path, sample_processed.raw_dir))
+    without = load_params(cfg)
     assert without.dfe_dir is None
-    process(with_dfe, quiet())
     process(without, quiet())
-    a = sorted((tmp_path / "with" / "processed").glob("pub_*.parquet"))
-    b = sorted((tmp_path / "without" / "processed").glob("pub_*.parquet"))
+    a = sorted(sample_processed.processed_dir.glob("pub_*.parquet"))
+    b = sorted((tmp_path / "processed").glob("pub_*.parquet"))
     assert [p.name for p in a] == [p.name for p in b]
     for x, y in zip(a, b, strict=True):
         assert pl.read_parquet(x).equals(pl.read_parquet(y), null_equal=True), x.name
         assert x.read_bytes() == y.read_bytes(), x.name
-    bench = pl.read_parquet(tmp_path / "without" / "processed" / "pub_pack_appendix.parquet")
+    bench = pl.read_parquet(tmp_path / "processed" / "pub_pack_appendix.parquet")
     assert bench.height  # the pack was built with its benchmarks
