@@ -50,6 +50,17 @@ def sample_processed(tmp_path_factory):
     return params
 
 
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> dict:
+    """The generated sample (160 children) built as a user builds it, with the fallback:
+    2022-23 (HTML) and 2023-24 (HTML, DOCX, PDF). Built once for the session and shared
+    by every test that only reads a build's files (tests/test_end_to_end.py, the notebooks
+    of tests/test_lab.py): such tests must not change them (copy to tmp_path first)."""
+    from test_end_to_end import build_sample
+
+    return build_sample(tmp_path_factory.mktemp("e2e"))
+
+
 # `make mutate` sets HYPOTHESIS_PROFILE=mutate: a property that fails there kills the mutant
 # at once instead of spending minutes shrinking the example (which mutmut reads as a timeout)
 from hypothesis import Phase, settings  # noqa: E402

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import ROOT, cli, sample_config, work_paths
+from helpers import ROOT
 
 from pipeline.run.notebooks import _injected_cell, analyst_notebooks, report_notebooks
 
@@ -65,13 +65,10 @@ def test_no_report_embeds_or_includes_the_exploration_notebook():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """A small authority's processed layer (`cic-reports run`), and its config."""
-    work = tmp_path_factory.mktemp("lab")
-    cfg = sample_config(work / "la.yml", work_paths(work))
-    cli("synth", "--out", str(work / "raw"), "--children", "60", "--seed", "3")
-    cli("run", "--config", str(cfg))
-    return cfg
+def built(sample_build) -> Path:
+    """The config of an authority with a processed layer: the session's sample build
+    (tests/conftest.py; the notebooks only read it)."""
+    return sample_build["cfg"]
 
 
 def _kernel_or_fail() -> None:
