@@ -72,3 +72,27 @@ def test_cross_table_secondary_suppression_in_rows_and_columns():
     spec = DisclosureSpec(counts=("n",), within=("r",), also_within=(("c",),))
     out = protect(df, spec, threshold=5)
     assert out["is_n_suppressed"].to_list() == [True, True, False, True, True, False]
+
+
+def test_protect_adds_only_the_suppression_flags():
+    """The published table has the input's columns, in order, then one flag per count and
+    derived column: none of the secondary pass's working columns (row number, hidden cells
+    per group, rank, the one-group key) reach a pub_ table."""
+    df = table([(1, "a", 3, 33), (1, "b", 10, 33), (1, "c", 20, 33)])
+    grouped = protect(df, SPEC, threshold=5)
+    whole = protect(df, DisclosureSpec(counts=("n",), within=()), threshold=5)  # one group
+    assert grouped.columns == [*df.columns, "is_n_suppressed", "is_pct_suppressed"]
+    assert whole.columns == [*df.columns, "is_n_suppressed"]
+    assert whole["is_n_suppressed"].to_list() == [True, True, False]  # 3, then 10 with it
+
+
+def test_threshold_one_hides_ones_and_threshold_zero_flags_nothing():
+    df = table([(1, "a", 1, 31), (1, "b", 10, 31), (1, "c", 20, 31)])
+    # threshold 1: the 1 is hidden, and 10 (the next smallest) with it
+    one = protect(df, SPEC, threshold=1)
+    assert one["n"].to_list() == [None, None, 20]
+    # threshold 0 (`disclosure: none`): nothing hidden, and the flags say so (False, not null)
+    zero = protect(df, SPEC, threshold=0)
+    assert zero["n"].to_list() == [1, 10, 20]
+    assert zero["is_n_suppressed"].to_list() == [False, False, False]
+    assert zero["is_pct_suppressed"].to_list() == [False, False, False]

@@ -114,3 +114,67 @@ def test_movement_is_the_one_comparison_at_published_decimals():
     assert movement(87.84, 87.86, 1) == "down"  # 87.8 against 87.9
     assert movement(87.86, 87.94, 1) == "same"  # both 87.9
     assert movement(None, 3, 0) is None
+
+
+def test_status_columns_use_each_rows_decimals_and_tolerance():
+    """Each row's own decimals and tolerance reach DOT and RAG (killed mutants: a row's
+    decimals or tolerance dropped, or replaced by the defaults)."""
+    df = pl.DataFrame(
+        {
+            "good_is": ["High", "High", "High", "High"],
+            "target": [95.0, None, 90.0, 90.0],
+            "tolerance": [10.0, None, None, None],
+            "decimals": [1, 1, 1, 1],
+            "2024-02": [90.01, 90.04, None, None],
+            "2024-03": [90.04, 90.26, 89.6, 89.96],
+        }
+    )
+    out = status_columns(df, "2024-03", "2024-02")
+    # row 1: 90.0 vs 90.0 at one decimal: Same (at two, 90.04 > 90.01 would be Better);
+    # row 2: 90.3 vs 90.0: Better (at none, 90 vs 90 would be Same)
+    assert out["dot"].to_list()[:2] == [f"▬{NBSP}Same", f"▲{NBSP}Better"]
+    # row 1: 95 - 90.0 = 5.0 short, within its own tolerance 10: Amber (the default 5% of
+    # 95 = 4.75 would make it Red); row 3: 89.6 is 0.4 short of 90: Amber (rounded to no
+    # decimals, 90: Green); row 4: 89.96 is 90.0 at one decimal: Green (at two: Amber)
+    assert out["rag"].to_list() == [f"◆{NBSP}Amber", "", f"◆{NBSP}Amber", f"●{NBSP}Green"]
+
+
+def test_status_columns_of_an_empty_appendix_are_text_columns():
+    """No indicator (an empty catalogue section): the columns are still strings, so the
+    CSV and the workbook writers read them as text (a bare list would give nulls)."""
+    empty = pl.DataFrame(
+        schema={
+            "good_is": pl.String,
+            "target": pl.Float64,
+            "tolerance": pl.Float64,
+            "decimals": pl.Int64,
+            "2024-02": pl.Float64,
+            "2024-03": pl.Float64,
+        }
+    )
+    out = status_columns(empty, "2024-03", "2024-02")
+    assert out.height == 0
+    assert out.schema["dot"] == pl.String and out.schema["rag"] == pl.String
+
+
+def test_dot_compares_at_two_decimals_unless_told():
+    # 1.004 and 1.001 are both 1.00 at two decimals: Same (at three, 1.004 > 1.001)
+    assert dot(1.004, 1.001, "High") == "Same"
+    assert dot(1.004, 1.001, "High", 3) == "Improving"
+
+
+def test_defaults_are_two_decimals():
+    # 1.004 vs 1.001 are 1.00 and 1.00 at two decimals (at three, 1.004 is up)
+    assert movement(1.004, 1.001) == "same"
+    assert dot_label(1.004, 1.001, "High") == f"▬{NBSP}Same"
+    # 89.996 is 90.00 at two decimals: on target (at three, 0.004 short: Amber)
+    assert rag(89.996, 90, "High") == "Green"
+
+
+def test_dot_label_passes_its_decimals_to_the_arrow_and_the_word():
+    # at one decimal 90.04 vs 90.01 is 90.0 vs 90.0 (at two: up, better)
+    assert dot_label(90.04, 90.01, "High", 1) == f"▬{NBSP}Same"
+    # 90.26 vs 90.04 is 90.3 vs 90.0: up, better (at none: 90 vs 90, same)
+    assert dot_label(90.26, 90.04, "High", 1) == f"▲{NBSP}Better"
+    # a missing month with either polarity: n/a
+    assert dot_label(None, 10, "Low", 0) == f"–{NBSP}n/a"

@@ -208,6 +208,9 @@ def test_dfe_434_435_436_reason_for_new_episode_against_what_changed():
     # as the DfE validator compares for 435: a blank postcode never equals a blank one
     blank = {"episodes": [{**r, "PL_POST": None} for r in rows["episodes"]]}
     assert failing("DFE-435", blank) == [11]
+    # for 434 and 436 a blank equals a blank: an unrecorded postcode is not a move
+    assert failing("DFE-434", blank) == [5, 7]
+    assert failing("DFE-436", blank) == [17, 19]
 
 
 def test_dfe_437_episodes_after_death_or_an_age_assessment_of_18():
