@@ -5,7 +5,13 @@ import datetime as dt
 import polars as pl
 
 from pipeline.core.build import build_transforms
-from pipeline.core.month_end import dfe_age_band, month_end_snapshots, snapshot_at
+from pipeline.core.month_end import (
+    age_band,
+    dfe_age_band,
+    duration_band,
+    month_end_snapshots,
+    snapshot_at,
+)
 from pipeline.core.schemas import CORE, frame
 from pipeline.params import RunParams
 
@@ -206,3 +212,22 @@ def month_list(first, last):
         .dt.month_end()
         .to_list()
     )
+
+
+def test_bands_at_every_edge():
+    """Each band's first and last value, and a null, through the default column names."""
+    ages = pl.DataFrame({"age_years": [None, 0, 4, 5, 9, 10, 12, 13, 15, 16, 17]})
+    assert ages.select(age_band()).to_series().to_list() == [
+        None, "0-4", "0-4", "5-9", "5-9", "10-12", "10-12", "13-15", "13-15", "16+", "16+",
+    ]  # fmt: skip
+    dfe = pl.DataFrame({"age_years": [None, 0, 1, 4, 5, 9, 10, 15, 16]})
+    assert dfe.select(dfe_age_band()).to_series().to_list() == [
+        None, "Under 1", "1-4", "1-4", "5-9", "5-9", "10-15", "10-15", "16+",
+    ]  # fmt: skip
+    months = pl.DataFrame({"months_in_care": [None, 0, 3, 4, 6, 7, 12, 13, 24, 25, 36, 37]})
+    assert months.select(duration_band()).to_series().to_list() == [
+        None, "0-3", "0-3", "4-6", "4-6", "7-12", "7-12", "13-24", "13-24", "25-36", "25-36",
+        "37+",
+    ]  # fmt: skip
+    # an expression in place of a column name
+    assert ages.select(age_band(pl.col("age_years") + 1)).to_series().to_list()[1] == "0-4"
