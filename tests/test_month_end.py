@@ -9,6 +9,7 @@ from pipeline.core.month_end import (
     age_band,
     dfe_age_band,
     duration_band,
+    grouped,
     month_end_snapshots,
     snapshot_at,
 )
@@ -229,5 +230,28 @@ def test_bands_at_every_edge():
         None, "0-3", "0-3", "4-6", "4-6", "7-12", "7-12", "13-24", "13-24", "25-36", "25-36",
         "37+",
     ]  # fmt: skip
-    # an expression in place of a column name
-    assert ages.select(age_band(pl.col("age_years") + 1)).to_series().to_list()[1] == "0-4"
+    # an expression in place of a column name: age 0 + 5 = 5
+    five = pl.col("age_years") + 5
+    assert ages.select(age_band(five)).to_series().to_list()[1] == "5-9"
+    assert ages.select(dfe_age_band(five)).to_series().to_list()[1] == "5-9"
+    assert months.select(duration_band(pl.col("months_in_care") + 4)).to_series()[1] == "4-6"
+
+
+def test_a_child_whose_only_episode_starts_on_the_last_month_end_is_counted_there():
+    # snapshots for April..June 2023: B starts on 30 June (start <= 30 June < no end), so
+    # B is in care at 30 June; C starts on 1 July, after the window, and is in none
+    c = core(
+        [ep("B", d(2023, 6, 30), None), ep("C", d(2023, 7, 1), None)],
+        [child("B", d(2010, 1, 1)), child("C", d(2010, 1, 1))],
+    )
+    snap = snapshot_at(c, d(2023, 4, 30), d(2023, 6, 30))
+    assert at(snap, "B", d(2023, 6, 30)) is not None
+    assert at(snap, "B", d(2023, 5, 31)) is None
+    assert snap.filter(pl.col("child_id") == "C").is_empty()
+
+
+def test_grouped_codes_are_text_and_an_unknown_code_is_null():
+    df = pl.DataFrame({"legal_status_code": ["C2", "ZZ", None]})
+    out = df.select(grouped("legal_status_code", "LS_GROUP")).to_series()
+    assert out.dtype == pl.String
+    assert out[0] is not None and out[1] is None and out[2] is None
