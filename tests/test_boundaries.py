@@ -335,13 +335,16 @@ def test_a_month_end_completes_a_short_month():
     assert at(snap, "A", d(2024, 2, 29))["months_in_care"] == 1
 
 
-def test_overlapping_episodes_at_a_month_end_keep_the_latest_starting():
+@pytest.mark.parametrize("later_first", [False, True], ids=["in-date-order", "later-first"])
+def test_overlapping_episodes_at_a_month_end_keep_the_latest_starting(later_first):
     # two open episodes overlap (validation would quarantine one): at 29 Feb 2024 the child
-    # is counted once, in the episode that started later (15 Feb, placement U4)
-    c = core(
-        [ep("A", d(2024, 1, 10), None, place="U1"), ep("A", d(2024, 2, 15), None, place="U4")],
-        [child("A", d(2010, 1, 1))],
-    )
+    # is counted once, in the episode that started later (15 Feb, placement U4), whichever
+    # row comes first in the table
+    episodes = [
+        ep("A", d(2024, 1, 10), None, place="U1"),
+        ep("A", d(2024, 2, 15), None, place="U4"),
+    ]
+    c = core(episodes[::-1] if later_first else episodes, [child("A", d(2010, 1, 1))])
     snap = snapshot_at(c, d(2024, 1, 1), d(2024, 2, 29))
     assert at(snap, "A", d(2024, 1, 31))["placement_code"] == "U1"
     assert at(snap, "A", d(2024, 2, 29))["placement_code"] == "U4"

@@ -257,18 +257,6 @@ def test_grouped_codes_are_text_and_an_unknown_code_is_null():
     assert out[0] is not None and out[1] is None and out[2] is None
 
 
-def test_overlapping_episodes_keep_the_latest_starting_whatever_the_row_order():
-    # as the boundary test, with the later episode first in the table: at 29 Feb 2024 the
-    # episode that started on 15 Feb (U4) is the one counted, not the first row
-    c = core(
-        [ep("A", d(2024, 2, 15), None, place="U4"), ep("A", d(2024, 1, 10), None, place="U1")],
-        [child("A", d(2010, 1, 1))],
-    )
-    snap = snapshot_at(c, d(2024, 1, 1), d(2024, 2, 29))
-    assert at(snap, "A", d(2024, 1, 31))["placement_code"] == "U1"
-    assert at(snap, "A", d(2024, 2, 29))["placement_code"] == "U4"
-
-
 def test_uasc_status_ceasing_on_a_month_end_is_not_uasc_that_month_end():
     # UASC status ceased on 31 May 2023: UASC at 30 April, not at 31 May (ceased > month
     # end means still UASC); a child whose is_uasc is unknown (null) is not UASC
