@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import calendar as cal
 import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
 
 import holidays
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.calendar import add_working_days, within_working_days, working_days_between
@@ -246,16 +248,19 @@ def test_no_published_count_is_small_and_no_group_has_one_hidden_cell(case):
 
 
 # ================================================================ DOT and RAG
+def _shown(x, decimals):
+    """The figure as the pack prints it, to its published decimals."""
+    return Decimal(f"{x:.{decimals}f}")
+
+
 def _literal_rag(latest, target, polarity, tolerance, decimals):
-    # docs/indicators.md and pipeline/reports/pack/rag.py: round to the published decimals;
-    # Green at or better than target; Amber worse by no more than the tolerance (default
-    # 5% of the target); Red otherwise. Better follows polarity. Whole hundredths: compare
-    # in integers scaled by 10**decimals so the edge is exact.
-    scale = 10**decimals
-    v = round(latest * scale)
-    tg = round(target * scale)
-    tol = round((tolerance if tolerance is not None else abs(target) * 0.05) * scale)
-    worse = tg - v if polarity == "High" else v - tg
+    # docs/indicators.md and pipeline/reports/pack/rag.py: round the value to the published
+    # decimals; Green at or better than target; Amber worse by no more than the tolerance
+    # (default 5% of the target, in the indicator's unit and not rounded: 3.5 for 70);
+    # Red otherwise. Better follows polarity. Exact fractions so the edge is exact.
+    v = Fraction(_shown(latest, decimals))
+    tol = Fraction(tolerance) if tolerance is not None else abs(Fraction(target)) / 20
+    worse = target - v if polarity == "High" else v - target
     return "Green" if worse <= 0 else "Amber" if worse <= tol else "Red"
 
 
@@ -271,6 +276,8 @@ values = st.integers(0, 20000).map(lambda x: x / 100)
     st.one_of(st.none(), st.integers(0, 10)),
     st.integers(0, 2),
 )
+@example(offset=350, target=70, polarity="Low", tolerance=None, decimals=0)  # 74 vs 70 +/- 3.5
+@example(offset=450, target=90, polarity="Low", tolerance=None, decimals=1)  # 94.5: on the edge
 def test_rag_agrees_with_a_literal_reading(offset, target, polarity, tolerance, decimals):
     latest = max(0.0, target + offset / 100 + 0.004)  # e.g. 89.994, 89.996: rounding matters
     assert rag(latest, target, polarity, tolerance, decimals) == _literal_rag(
@@ -280,12 +287,13 @@ def test_rag_agrees_with_a_literal_reading(offset, target, polarity, tolerance, 
 
 @FAST
 @given(values, values, st.sampled_from(["High", "Low", None]), st.integers(0, 2))
+@example(latest=0.35, previous=0.4, polarity="High", decimals=1)  # 0.35 is printed 0.3
 def test_dot_agrees_with_a_literal_reading(latest, previous, polarity, decimals):
     got = dot(latest, previous, polarity, decimals)
     if polarity is None:
         assert got == ""
         return
-    a, b = round(latest * 10**decimals), round(previous * 10**decimals)
+    a, b = _shown(latest, decimals), _shown(previous, decimals)
     good_up = polarity == "High"
     assert got == ("Same" if a == b else "Improving" if (a > b) == good_up else "Worsening")
 
