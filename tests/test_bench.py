@@ -12,7 +12,11 @@ from pipeline.run.bench import (
     DATA_TOTAL,
     END_TO_END,
     WITHOUT_DFE,
+    cases_for,
     fake903_runs,
+    format_table,
+    ratio_cases,
+    ratios,
     run_bench,
 )
 
@@ -68,3 +72,42 @@ def test_bench_times_validating_the_fake_903_in_fresh_processes(tmp_path):
     assert {f"cic-reports validate ({e})" for e in ("beside", "gx", "polars")} <= names
     for r in rows:
         assert r["runs"] == 1 and r["median_s"] > 0 and r["peak_rss_mib"] > 0
+
+
+def test_sizes_above_csc_up_to_go_without_the_csc_inputs_and_ratios_compare_like_with_like():
+    cases = cases_for([200, 1, 10], csc_up_to=10)
+    assert [c.label for c in cases] == ["1x", "1x 903+IRO", "10x", "200x 903+IRO"]
+    assert [c.children for c in cases] == [450, 450, 4500, 90000]
+    assert len({c.folder for c in cases}) == 4  # each sample in its own folder
+    # every size with the CSC inputs: no extra case, and the ratio is largest / smallest
+    assert [c.label for c in cases_for([1, 10], csc_up_to=10)] == ["1x", "10x"]
+
+    def row(case, size, csc, stage, secs):
+        return {
+            "case": case, "size": size, "csc_inputs": csc, "stage": stage, "median_s": secs,
+            "min_s": secs, "max_s": secs, "runs": 1, "peak_rss_mib": 100.0,
+        }  # fmt: skip
+
+    summary = [
+        row("1x", 1, True, "ingest", 2.0),  # CIN census and Annex A: most of 1x ingest
+        row("1x 903+IRO", 1, False, "ingest", 0.5),
+        row("10x", 10, True, "ingest", 9.0),
+        row("200x 903+IRO", 200, False, "ingest", 40.0),
+    ]
+    assert ratio_cases(summary) == ("1x 903+IRO", "200x 903+IRO")
+    assert ratios(summary) == {"ingest": 80.0}  # 40 / 0.5, not 40 / 2.0
+    assert "time(200x 903+IRO)/time(1x 903+IRO): ingest 80.0" in format_table(
+        summary, {"ingest": 80.0}
+    )
+    assert ratios(summary[:1]) == {}  # one case: nothing to compare
+
+
+def test_the_generator_leaves_out_the_csc_inputs_when_asked(tmp_path):
+    from pipeline.synth import generate
+
+    with_csc = generate(tmp_path / "a", children=90, seed=1, year_end=2024)
+    without = generate(tmp_path / "b", children=90, seed=1, year_end=2024, csc=False)
+    assert (tmp_path / "a" / "cin").is_dir() and (tmp_path / "a" / "annex_a").is_dir()
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["iro", "ssda903"]
+    # the SSDA903 and IRO extracts are the same children either way
+    assert {k: v for k, v in with_csc.items() if k in without} == without

@@ -2,7 +2,11 @@
 
 A benchmark, not a test: it prints figures (median of `repeat` runs and the spread) and
 writes them as JSON; nothing asserts on time. Sizes are multiples of the default sample
-authority (450 children in care); 100x is roughly national scale. At each size validation
+authority (450 children in care); 200x is England's children in care. Sizes above
+`csc_up_to` (10x) are generated without the CSC report's inputs (CIN census, Annex A lists):
+those are one authority's lists, and an Annex A of England's size is neither a real input nor
+something the sample generator writes in an hour. The smallest size is then also run without
+them, so time(largest)/time(smallest) compares like with like. At each size validation
 is also timed without the DfE rules (codes `DFE-...`), to show what they add. Given the
 shared fake SSDA903 return, `cic-reports validate` is run on it in fresh processes (as a
 user runs it) with each engine, and its wall time and peak RSS are printed; with
@@ -49,6 +53,38 @@ def _label(size: float) -> str:
     return f"{size:g}x"
 
 
+NO_CSC = "903+IRO"  # the case label's suffix: SSDA903 and IRO extracts only
+
+
+@dataclass(frozen=True)
+class Case:
+    """One sample to time: a size, with or without the CSC report's inputs."""
+
+    size: float
+    csc: bool = True
+
+    @property
+    def label(self) -> str:
+        return _label(self.size) if self.csc else f"{_label(self.size)} {NO_CSC}"
+
+    @property
+    def folder(self) -> str:
+        return f"x{self.size:g}" if self.csc else f"x{self.size:g}-{NO_CSC.lower()}"
+
+    @property
+    def children(self) -> int:
+        return round(DEFAULT_CHILDREN * self.size)
+
+
+def cases_for(sizes: list[float], csc_up_to: float) -> list[Case]:
+    """Each size, with the CSC inputs up to `csc_up_to`; if some size goes without them, the
+    smallest size also without them (the base of the ratios), in size order."""
+    cases = [Case(size, csc=size <= csc_up_to) for size in sorted(set(sizes))]
+    if any(not c.csc for c in cases) and cases[0].csc:
+        cases.insert(1, Case(cases[0].size, csc=False))
+    return cases
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
@@ -89,18 +125,20 @@ class PeakRSS:
 class Measurements:
     rows: list[dict] = field(default_factory=list)
 
-    def add(self, size: float, stage: str, seconds: float, rss: int) -> None:
-        self.rows.append({"size": size, "stage": stage, "seconds": seconds, "peak_rss": rss})
+    def add(self, case: Case, stage: str, seconds: float, rss: int) -> None:
+        self.rows.append({"case": case, "stage": stage, "seconds": seconds, "peak_rss": rss})
 
     def summary(self) -> list[dict]:
         out = []
-        keys = dict.fromkeys((r["size"], r["stage"]) for r in self.rows)
-        for size, stage in keys:
-            runs = [r for r in self.rows if r["size"] == size and r["stage"] == stage]
+        keys = dict.fromkeys((r["case"], r["stage"]) for r in self.rows)
+        for case, stage in keys:
+            runs = [r for r in self.rows if r["case"] == case and r["stage"] == stage]
             secs = [r["seconds"] for r in runs]
             out.append(
                 {
-                    "size": size,
+                    "size": case.size,
+                    "case": case.label,
+                    "csc_inputs": case.csc,
                     "stage": stage,
                     "median_s": statistics.median(secs),
                     "min_s": min(secs),
@@ -113,11 +151,11 @@ class Measurements:
 
 
 @contextmanager
-def _measure(m: Measurements, rss: PeakRSS, size: float, stage: str):
+def _measure(m: Measurements, rss: PeakRSS, case: Case, stage: str):
     rss.reset()
     start = time.perf_counter()
     yield
-    m.add(size, stage, time.perf_counter() - start, rss.peak)
+    m.add(case, stage, time.perf_counter() - start, rss.peak)
 
 
 def bench_config(base: Path, work: Path, children: int) -> Path:
@@ -153,6 +191,7 @@ def run_bench(
     jobs: int = 2,
     fake903: Path | None = None,
     with_builds: bool = True,
+    csc_up_to: float = 10.0,
     say: Callable[[str], None] = print,
 ) -> list[dict]:
     from pipeline.params import load_params
@@ -160,43 +199,51 @@ def run_bench(
     from pipeline.synth import generate
     from pipeline.validate import validate
 
+    cases = cases_for(sizes, csc_up_to)
     m = Measurements()
     rss = PeakRSS()
     try:
-        for size in sizes:
-            children = round(DEFAULT_CHILDREN * size)
-            work = (out / f"x{size:g}").resolve()
+        for case in cases:
+            children = case.children
+            work = (out / case.folder).resolve()
             shutil.rmtree(work, ignore_errors=True)
             cfg = bench_config(config, work, children)
             params = load_params(cfg)
-            say(f"size {_label(size)} ({children:,} children in care)")
+            inputs = "" if case.csc else " (SSDA903 and IRO extracts; no CIN census, Annex A)"
+            say(f"size {case.label} ({children:,} children in care){inputs}")
             for _ in range(repeat):
                 shutil.rmtree(params.raw_dir, ignore_errors=True)
-                with _measure(m, rss, size, "synth"):
-                    generate(params.raw_dir, children=children, seed=1, year_end=params.year_end)
+                with _measure(m, rss, case, "synth"):
+                    generate(
+                        params.raw_dir,
+                        children=children,
+                        seed=1,
+                        year_end=params.year_end,
+                        csc=case.csc,
+                    )
             for i in range(repeat):
-                with _measure(m, rss, size, "ingest"):
+                with _measure(m, rss, case, "ingest"):
                     ingested = stages.stage_ingest(params)
-                with _measure(m, rss, size, "validate"):
+                with _measure(m, rss, case, "validate"):
                     validated = stages.stage_validate(ingested, params)
-                with _measure(m, rss, size, WITHOUT_DFE):
+                with _measure(m, rss, case, WITHOUT_DFE):
                     validate(ingested.tables, params, select=without_dfe)
-                with _measure(m, rss, size, "transform"):
+                with _measure(m, rss, case, "transform"):
                     core = stages.stage_transform(validated, params)
-                with _measure(m, rss, size, "measures"):
+                with _measure(m, rss, case, "measures"):
                     measured = stages.stage_measures(core, params)
-                with _measure(m, rss, size, "disclosure"):  # linked protection + audit
+                with _measure(m, rss, case, "disclosure"):  # linked protection + audit
                     pubs = stages.stage_disclosure(params, measured, validated, lambda _m: None)
                 stage_rows = [
                     r for r in m.rows[-len(DATA_STAGES) - 1 :] if r["stage"] != WITHOUT_DFE
                 ]
                 peak = max(r["peak_rss"] for r in stage_rows)
-                m.add(size, DATA_TOTAL, sum(r["seconds"] for r in stage_rows), peak)
+                m.add(case, DATA_TOTAL, sum(r["seconds"] for r in stage_rows), peak)
                 say(f"  run {i + 1}: data stages {m.rows[-1]['seconds']:.1f} s")
                 del ingested, validated, core, measured, pubs
             for _ in range(repeat):
                 # ingest -> processed layer written, as `cic-reports run` does it
-                with _measure(m, rss, size, END_TO_END):
+                with _measure(m, rss, case, END_TO_END):
                     timer = stages.StageTimer(say=lambda _msg: None)
                     stages.process(params, timer)
             if with_render:
@@ -204,15 +251,15 @@ def run_bench(
                 from pipeline.run.notebooks import run_notebooks
 
                 for _ in range(repeat):
-                    with _measure(m, rss, size, "notebooks"):
+                    with _measure(m, rss, case, "notebooks"):
                         run_notebooks(params, config_path=cfg, jobs=jobs)
-                    with _measure(m, rss, size, "render"):
+                    with _measure(m, rss, case, "render"):
                         render(params, "iro-annual-report")
                         render(params, "performance-pack")
                         render(params, "csc-performance-report")
     finally:
         rss.stop()
-    validate_rss = [validate_memory(out / f"x{size:g}", size, say) for size in sizes]
+    validate_rss = [validate_memory(out / c.folder, c, say) for c in cases]
     builds = build_runs(config, out, repeat, say) if with_builds else {}
     fake = fake903_runs(config, fake903, repeat, say) if fake903 is not None else []
     summary = m.summary()
@@ -225,10 +272,11 @@ def run_bench(
             "platform": platform.platform(),
         },
         "repeat": repeat,
-        "sizes": {_label(s): round(DEFAULT_CHILDREN * s) for s in sizes},
+        "sizes": {c.label: c.children for c in cases},
+        "csc_up_to": csc_up_to,
         "with_render": with_render,
         "stages": summary,
-        "ratios": ratios(summary, sizes),
+        "ratios": ratios(summary),
         "dfe_rules_add_pct": dfe_share(summary),
         "fake_903": fake,
         "builds": builds,
@@ -252,13 +300,13 @@ def run_bench(
 
 
 def dfe_share(summary: list[dict]) -> dict[str, float]:
-    """Per size: how much longer validate takes with the DfE rules than without (median)."""
-    med = {(r["size"], r["stage"]): r["median_s"] for r in summary}
+    """Per case: how much longer validate takes with the DfE rules than without (median)."""
+    med = {(r["case"], r["stage"]): r["median_s"] for r in summary}
     out = {}
-    for size in sorted({r["size"] for r in summary}):
-        base = med.get((size, WITHOUT_DFE))
-        if base and (size, "validate") in med:
-            out[_label(size)] = 100 * (med[(size, "validate")] / base - 1)
+    for case in dict.fromkeys(r["case"] for r in summary):
+        base = med.get((case, WITHOUT_DFE))
+        if base and (case, "validate") in med:
+            out[case] = 100 * (med[(case, "validate")] / base - 1)
     return out
 
 
@@ -367,7 +415,7 @@ def _data_bytes(raw: Path) -> int:
     return sum(p.stat().st_size for p in data_files(raw))
 
 
-def validate_memory(work: Path, size: float, say) -> dict:
+def validate_memory(work: Path, case: Case, say) -> dict:
     """`cic-reports validate` (default engine: the polars twins with Great Expectations in
     a worker) on this size's raw folder in a fresh process: peak RSS against the raw
     files' size on disk, for the validating process and with the GX worker added."""
@@ -378,9 +426,10 @@ def validate_memory(work: Path, size: float, say) -> dict:
     wall, own, tree, code = _timed_tree(cmd, root)
     mib = _data_bytes(raw) / 2**20
     if code != 0:
-        say(f"  validate at {_label(size)} exited {code}")
+        say(f"  validate at {case.label} exited {code}")
     return {
-        "size": size,
+        "size": case.size,
+        "case": case.label,
         "raw_mib": mib,
         "wall_s": wall,
         "peak_rss_mib": own,
@@ -395,12 +444,12 @@ def format_validate_memory(rows: list[dict]) -> str:
     lines = [
         "",
         "cic-reports validate (fresh process) peak RSS against the raw files on disk:",
-        f"  {'size':>5} {'raw MiB':>8} {'wall s':>7} {'peak MiB':>9} {'ratio':>6} "
+        f"  {'size':>13} {'raw MiB':>8} {'wall s':>7} {'peak MiB':>9} {'ratio':>6} "
         f"{'+GX worker MiB':>15} {'ratio':>6}",
     ]
     for r in rows:
         lines.append(
-            f"  {_label(r['size']):>5} {r['raw_mib']:>8.1f} {r['wall_s']:>7.1f} "
+            f"  {r['case']:>13} {r['raw_mib']:>8.1f} {r['wall_s']:>7.1f} "
             f"{r['peak_rss_mib']:>9.0f} {r['ratio'] or 0:>6.1f} {r['with_gx_worker_mib']:>15.0f} "
             f"{r['ratio_with_worker'] or 0:>6.1f}"
         )
@@ -492,10 +541,24 @@ def format_fake(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def ratios(summary: list[dict], sizes: list[float]) -> dict[str, float]:
-    """time(largest)/time(smallest) per data stage: ~size ratio means linear scaling."""
-    lo, hi = min(sizes), max(sizes)
-    med = {(r["size"], r["stage"]): r["median_s"] for r in summary}
+def ratio_cases(summary: list[dict]) -> tuple[str, str] | None:
+    """(smallest, largest) case labels with the same inputs: the largest size against the
+    smallest size run with the same inputs (with or without the CSC ones)."""
+    cases = {r["case"]: (r["size"], r["csc_inputs"]) for r in summary}
+    if len(cases) < 2:
+        return None
+    hi = max(cases, key=lambda c: cases[c][0])
+    same = [c for c in cases if cases[c][1] == cases[hi][1] and c != hi]
+    return (min(same, key=lambda c: cases[c][0]), hi) if same else None
+
+
+def ratios(summary: list[dict]) -> dict[str, float]:
+    """time(largest)/time(smallest) per data stage, like with like: ~size ratio is linear."""
+    pair = ratio_cases(summary)
+    if pair is None:
+        return {}
+    lo, hi = pair
+    med = {(r["case"], r["stage"]): r["median_s"] for r in summary}
     out = {}
     for stage in (*DATA_STAGES, DATA_TOTAL, END_TO_END):
         if (lo, stage) in med and (hi, stage) in med and med[(lo, stage)] > 0:
@@ -505,20 +568,20 @@ def ratios(summary: list[dict], sizes: list[float]) -> dict[str, float]:
 
 def format_table(summary: list[dict], ratio: dict[str, float]) -> str:
     lines = [
-        f"{'size':>5}  {'stage':<24} {'median s':>9} {'spread s':>15} {'peak RSS MiB':>13}",
-        "-" * 72,
+        f"{'size':>13}  {'stage':<24} {'median s':>9} {'spread s':>15} {'peak RSS MiB':>13}",
+        "-" * 80,
     ]
     for r in summary:
         spread = f"{r['min_s']:.2f}-{r['max_s']:.2f}"
         lines.append(
-            f"{_label(r['size']):>5}  {r['stage']:<24} {r['median_s']:>9.2f} "
+            f"{r['case']:>13}  {r['stage']:<24} {r['median_s']:>9.2f} "
             f"{spread:>15} {r['peak_rss_mib']:>13.0f}"
         )
-    if ratio:
-        sizes = sorted({r["size"] for r in summary})
+    pair = ratio_cases(summary)
+    if ratio and pair:
         lines.append("")
         lines.append(
-            f"time({_label(sizes[-1])})/time({_label(sizes[0])}): "
+            f"time({pair[1]})/time({pair[0]}): "
             + ", ".join(f"{k} {v:.1f}" for k, v in ratio.items())
         )
     return "\n".join(lines)

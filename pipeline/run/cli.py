@@ -531,6 +531,13 @@ def bench(
         Path | None,
         typer.Option(help="The shared fake SSDA903 return, to time validating it ('' to skip)"),
     ] = Path("../shared/data/ssda903-fake"),
+    csc_up_to: Annotated[
+        float,
+        typer.Option(
+            help="Largest size generated with the CSC report's inputs (CIN census, Annex A); "
+            "larger sizes have the SSDA903 and IRO extracts only"
+        ),
+    ] = 10.0,
 ) -> None:
     """Time every stage at several data sizes; print a table and write JSON."""
     from pipeline.run.bench import run_bench
@@ -543,6 +550,7 @@ def bench(
         with_render=with_render,
         with_builds=with_builds,
         fake903=fake903 if fake903 and str(fake903) not in ("", ".") else None,  # '' is Path('.')
+        csc_up_to=csc_up_to,
         say=say,
     )
 

@@ -62,12 +62,15 @@ def generate(
     errors: bool = True,
     layout: str = "extract",
     fmt: str = "csv",
+    csc: bool = True,
 ) -> dict[str, int]:
     """Write the sample extracts under `out_dir`; return rows written per table.
 
     `layout`: "extract" (one multi-year extract) or "returns" (one SSDA903 return per
     collection year, the last `history_years` years); `fmt`: "csv" or "xml" (the SSDA903
-    tables as DfE XML returns; the IRO extracts stay CSV).
+    tables as DfE XML returns; the IRO extracts stay CSV); `csc=False` leaves out the CSC
+    report's inputs (CIN census, Annex A, visits), as an authority without them has it and
+    as the national-size benchmark needs (an Annex A of England's size is not a real input).
     """
     if layout not in LAYOUTS or fmt not in FORMATS:
         raise ValueError(f"layout must be one of {LAYOUTS} and fmt one of {FORMATS}")
@@ -77,7 +80,8 @@ def generate(
     frames, ctx = _tables(rng, w, children)
     out = Path(out_dir)
     # children in need (CIN census, Annex A, visits), drawn from the SSDA903 before errors
-    csc = generate_csc(np.random.default_rng([seed, 15]), frames, w, children, out)
+    rng_csc = np.random.default_rng([seed, 15])
+    csc = generate_csc(rng_csc, frames, w, children, out) if csc else {}
     if errors:
         frames = inject(np.random.default_rng([seed, 903]), frames, w)
     rows = csc | {
