@@ -73,6 +73,15 @@ def figure(availability: pl.DataFrame, name: str, show, *, say: bool = True) -> 
     _display({"text/markdown": code_spans(why) if say else ""}, {NOT_AVAILABLE_KEY: mark})
 
 
+def no_figure(sentence: str) -> None:
+    """One sentence in place of a table or chart that has nothing to show (no published
+    figure: all suppressed, or none this year). Marked like an absent input, so the render
+    puts the sentence where the embed was (no empty numbered float), but not as missing
+    input: a final render does not refuse it."""
+    mark = {"figure": None, "section": None, "reason": sentence, "is_input_absent": False}
+    _display({"text/markdown": code_spans(sentence)}, {NOT_AVAILABLE_KEY: mark})
+
+
 def code_spans(text: str) -> str:
     """Plain text whose `backticked` parts (file names) become code spans, the rest escaped."""
     parts = text.split("`")

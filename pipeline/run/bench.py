@@ -53,7 +53,8 @@ def _label(size: float) -> str:
     return f"{size:g}x"
 
 
-NO_CSC = "903+IRO"  # the case label's suffix: SSDA903 and IRO extracts only
+NO_CSC = "903+IRO"
+CSC_REPORT = "csc-performance-report"  # the case label's suffix: SSDA903 and IRO extracts only
 
 
 @dataclass(frozen=True)
@@ -248,15 +249,18 @@ def run_bench(
                     stages.process(params, timer)
             if with_render:
                 from pipeline.publish.render import render
+                from pipeline.reports import registry
                 from pipeline.run.notebooks import run_notebooks
 
+                # without the CSC inputs there is no CSC report (as `build` leaves it out)
+                reports = {n: r for n, r in registry().items() if case.csc or n != CSC_REPORT}
+                notebooks = [p for r in reports.values() for p in r.notebook_paths()]
                 for _ in range(repeat):
                     with _measure(m, rss, case, "notebooks"):
-                        run_notebooks(params, config_path=cfg, jobs=jobs)
+                        run_notebooks(params, notebooks, config_path=cfg, jobs=jobs)
                     with _measure(m, rss, case, "render"):
-                        render(params, "iro-annual-report")
-                        render(params, "performance-pack")
-                        render(params, "csc-performance-report")
+                        for name in reports:
+                            render(params, name)
     finally:
         rss.stop()
     validate_rss = [validate_memory(out / c.folder, c, say) for c in cases]

@@ -136,8 +136,8 @@ def not_available(
         for cell in json.loads(nb.read_text(encoding="utf-8")).get("cells", []):
             for out in cell.get("outputs", []):
                 mark = (out.get("metadata") or {}).get(NOT_AVAILABLE_KEY)
-                if not isinstance(mark, dict):
-                    continue
+                if not isinstance(mark, dict) or mark.get("is_input_absent") is False:
+                    continue  # present.no_figure: nothing to show, but nothing missing
                 where = mark.get("section") or mark.get("figure")
                 if where in omit or where in seen or (present is not None and where not in present):
                     continue

@@ -177,19 +177,25 @@ def csc_notebook(catalogue: Catalogue) -> nbformat.NotebookNode:
             _code(
                 f"#| label: tbl-csc-{g.id}\n"
                 f"tbl = view.group_table(values, catalogue, {g.id!r}, quarter)\n"
-                "present.table(\n"
-                "    tbl,\n"
-                f"    caption=f{(g.title + ': {quarter} and the four-year trend')!r},\n"
-                f"    note=view.table_note(catalogue, {g.id!r}),\n"
-                "    right=view.right_columns(tbl),\n"
-                ")"
+                "if view.right_columns(tbl):\n"
+                "    present.table(\n"
+                "        tbl,\n"
+                f"        caption=f{(g.title + ': {quarter} and the four-year trend')!r},\n"
+                f"        note=view.table_note(catalogue, {g.id!r}, tbl),\n"
+                "        right=view.right_columns(tbl),\n"
+                "    )\n"
+                "else:\n"
+                f"    present.no_figure(view.no_table_sentence(catalogue, {g.id!r}))"
             )
         )
         cells.append(
             _code(
                 f"#| label: fig-csc-{g.id}\n"
                 f"chart, alt_text = view.group_chart(values, catalogue, {chart!r})\n"
-                "present.chart(chart, alt_text=alt_text)"
+                "if chart is None:\n"
+                "    present.no_figure(alt_text)\n"
+                "else:\n"
+                "    present.chart(chart, alt_text=alt_text)"
             )
         )
     cells += [

@@ -3,7 +3,11 @@
 A group's table has one row per period (the target, the twelve months of the reporting
 year, the four-year annual trend ending with this year to date) and, per indicator, its
 value; a percentage also shows "n / d". Months after the quarter are blank; `c` is a
-suppressed figure and an en dash means no figure.
+suppressed figure and an en dash means no figure. An indicator with no figure in any row
+(its input absent, or nothing supplied) is not a column of dashes: it is left out and the
+note below the table says why; the Target row goes when no indicator shown has a target; a
+group with nothing to show, and a chart with no published point, are one sentence instead
+(`present.no_figure`), never an empty table or an empty chart.
 """
 
 from __future__ import annotations
@@ -59,10 +63,21 @@ def group_indicators(catalogue: pl.DataFrame, group: str) -> list[dict]:
     return catalogue.filter(pl.col("group_id") == group).sort("order").rows(named=True)
 
 
+def _head(ind: dict, codes: list[str]) -> str:
+    """The column head: the code (explained in the note below the table), or the title for
+    an indicator without a code or whose code is shared."""
+    return ind["code"] if ind["code"] and codes.count(ind["code"]) == 1 else ind["title"]
+
+
+def _no_figure(cells: list[str]) -> bool:
+    return all(c in ("", EN_DASH) for c in cells)
+
+
 def group_table(
     values: pl.DataFrame, catalogue: pl.DataFrame, group: str, quarter: str
 ) -> pl.DataFrame:
-    """Periods down, indicators across (with n / d for percentages), all cells as text."""
+    """Periods down, indicators across (with n / d for percentages), all cells as text;
+    indicators with no figure in any row left out (`table_note` says so)."""
     inds = group_indicators(catalogue, group)
     months = _month_labels(quarter)
     ye = int(quarter[:4]) + 1
@@ -106,26 +121,47 @@ def group_table(
             row = index.get((ind["indicator_id"], "year", y))
             cells.append(_fmt(row, unit, dec))
             nds.append(_nd(row))
-        # codes are explained in the note below the table; a code used twice keeps its title
-        head = ind["code"] if ind["code"] and codes.count(ind["code"]) == 1 else ind["title"]
+        if _no_figure(cells[1:]):
+            continue  # a column of dashes says nothing: the note gives the reason instead
+        head = _head(ind, codes)
         if unit == "%":
             out[f"{head}: n / d"] = nds
             out[f"{head}: %"] = cells
         else:
             out[head] = cells
-    return pl.DataFrame(out)
+    frame = pl.DataFrame(out)
+    if len(frame.columns) > 1 and _no_figure(list(frame.row(0)[1:])):
+        frame = frame.slice(1)  # no indicator shown has a target
+    return frame
 
 
 def right_columns(frame: pl.DataFrame) -> list[str]:
     return [c for c in frame.columns if c != "Period"]
 
 
-def table_note(catalogue: pl.DataFrame, group: str) -> str:
+def _shown(ind: dict, codes: list[str], table: pl.DataFrame | None) -> bool:
+    head = _head(ind, codes)
+    return table is None or head in table.columns or f"{head}: %" in table.columns
+
+
+def _why_no_figure(ind: dict) -> str:
+    if ind.get("not_available"):  # its input is absent
+        return f"not available: {ind['not_available'].rstrip('.')}"
+    if ind["source"] == "supplied":
+        return "no figure this year: none supplied by the service"
+    return "no figure this year"
+
+
+def table_note(catalogue: pl.DataFrame, group: str, table: pl.DataFrame | None = None) -> str:
+    """The note below a group's table: the symbols, each code's title and definition, and
+    why an indicator left out of `table` has no figure."""
     parts = []
-    for ind in group_indicators(catalogue, group):
+    inds = group_indicators(catalogue, group)
+    codes = [i["code"] for i in inds if i["code"]]
+    for ind in inds:
         what = f"{ind['code']}: {ind['title']}" if ind["code"] else ind["title"]
-        if ind.get("not_available"):  # its input is absent: no figure, and why
-            what += f" (not available: {ind['not_available'].rstrip('.')})"
+        if ind.get("not_available") or not _shown(ind, codes, table):
+            what += f" (not shown, {_why_no_figure(ind)})"
         elif ind["source"] == "supplied":
             what += " (supplied by the service)"
         elif ind["unit"] == "%" and ind["numerator"]:
@@ -137,6 +173,15 @@ def table_note(catalogue: pl.DataFrame, group: str) -> str:
         "privacy. –: no figure. Blank: after the quarter."
     )
     return base + (" " + "; ".join(parts) + "." if parts else "")
+
+
+def no_table_sentence(catalogue: pl.DataFrame, group: str) -> str:
+    """Said in place of a group's table when none of its indicators has a figure."""
+    parts = []
+    for ind in group_indicators(catalogue, group):
+        what = f"{ind['code']}: {ind['title']}" if ind["code"] else ind["title"]
+        parts.append(f"{what} ({_why_no_figure(ind)})")
+    return "No figures to show for this group: " + "; ".join(parts) + "."
 
 
 def chart_data(values: pl.DataFrame, catalogue: pl.DataFrame, indicator: str) -> pl.DataFrame:
@@ -153,11 +198,22 @@ def chart_data(values: pl.DataFrame, catalogue: pl.DataFrame, indicator: str) ->
 
 def group_chart(
     values: pl.DataFrame, catalogue: pl.DataFrame, indicator: str
-) -> tuple[alt.LayerChart | alt.Chart, str]:
-    """The line chart of an indicator this year with its target as a labelled dashed rule."""
+) -> tuple[alt.LayerChart | alt.Chart | None, str]:
+    """The line chart of an indicator this year with its target as a labelled dashed rule,
+    and its alt text; (None, the sentence to show instead) when no month has a published
+    figure (an empty chart would look like a chart of nothing)."""
     ind = catalogue.filter(pl.col("indicator_id") == indicator).row(0, named=True)
     data = chart_data(values, catalogue, indicator)
     title = f"{ind['code'] + ': ' if ind['code'] else ''}{ind['title']}"
+    published = data.filter(
+        pl.col("value").is_not_null() & ~pl.col("is_value_suppressed").fill_null(False)
+    )
+    if published.height == 0:
+        if data.height and data["is_value_suppressed"].fill_null(False).any():
+            why = "every monthly figure this year is suppressed to protect children's privacy"
+        else:
+            why = _why_no_figure(ind)
+        return None, f"No chart of {title}: {why}."
     line = charts.line_chart(
         data,
         x="month_start",
