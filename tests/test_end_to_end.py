@@ -58,6 +58,7 @@ def build_sample(work: Path) -> dict:
         "raw": raw,
         "cfg": cfg,
         "paths_2024": out_2024.stdout.split(),
+        "log_2024": out_2024.stderr,
         "out": work / "output" / SLUG,
         "renderer": "pandoc",
     }

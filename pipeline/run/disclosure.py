@@ -125,7 +125,27 @@ def protect_run(
     grid = protected.pop(PACK_TABLE).select(list(VALUES_SCHEMA))
     pack = assemble(pack_values, grid)
     # tables no relation covers yet (e.g. the CSC report's, protected table by table) as they are
-    return pubs | protected | pack.tables() | {"validation_supplied": pack.quarantine}, protection
+    final = pubs | protected | pack.tables() | {"validation_supplied": pack.quarantine}
+    return final, _audit_as_written(params, final, pack_values.population, protection)
+
+
+def _audit_as_written(params, final, population, protection: Protection) -> Protection:
+    """The audit again, of the tables exactly as they will be written (after the pack's
+    values are assembled with the supplied ones): what is published passes, and the
+    figures the build prints are those `cic-reports audit` gives for the same run."""
+    written = measure_tables(final, None) + validation_tables(final)
+    if PACK_TABLE in final:
+        written.append(pack_table(params, final[PACK_TABLE], population=population))
+    check = audit_tables(written, params)
+    if not check.ok:
+        first = check.lines()[1:2] or ["a derived value"]
+        raise DisclosureError(
+            f"disclosure audit of the tables as written: {check.n_exposed} suppressed "
+            f"figure(s) could be worked out; nothing published ({first[0].strip()})"
+        )
+    protection.programmes += check.programmes
+    protection.audit = check
+    return protection
 
 
 def published_tables(params: RunParams, folder: Path | None = None) -> list[Published]:
