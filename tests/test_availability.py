@@ -239,6 +239,35 @@ def test_pack_indicator_without_its_input_is_not_available_never_zero():
     assert row["not_available"].item() is None and row["2024-03"].item() == 0
 
 
+def test_pack_indicator_without_its_input_takes_the_services_supplied_value(tmp_path):
+    from pipeline.reports.pack import catalogue_path
+    from pipeline.reports.pack.build import build_pack
+
+    # no escalations extract, but the IRO service supplies the month's count
+    supplied = tmp_path / "supplied.csv"
+    supplied.write_text(
+        "indicator_id,month,value\niro_escalations_informal_count,2024-03,12\n", encoding="utf-8"
+    )
+    core = _with_inputs(_core(), NINETEEN_03)
+    pack = build_pack(
+        P, month="2024-03", catalogue_path=catalogue_path(P), supplied_path=supplied, core=core
+    )
+    row = pack.appendix.filter(pl.col("indicator_id") == "iro_escalations_informal_count")
+    assert row["not_available"].item() is None
+    assert row["2024-03"].item() == 12 and row["source"].item() == "supplied"
+    assert row["2024-02"].item() is None  # only the month supplied
+    # the value is used, not set aside as "computed from child-level records"
+    assert "iro_escalations_informal_count" not in pack.quarantine["indicator_id"].to_list()
+    # an indicator that is computed keeps its computed value and sets the supplied one aside
+    supplied.write_text("indicator_id,month,value\ncic_count,2024-03,999\n", encoding="utf-8")
+    pack = build_pack(
+        P, month="2024-03", catalogue_path=catalogue_path(P), supplied_path=supplied, core=core
+    )
+    row = pack.appendix.filter(pl.col("indicator_id") == "cic_count")
+    assert row["2024-03"].item() != 999 and row["source"].item() == "computed"
+    assert pack.quarantine.filter(pl.col("indicator_id") == "cic_count").height == 1
+
+
 # ---------------------------------------------------------------- said up front
 def test_inputs_found_and_missing_per_report_are_listed():
     core = _with_inputs(_core(), NINETEEN_03)

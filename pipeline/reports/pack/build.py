@@ -239,6 +239,28 @@ def _catalogue_frame(catalogue: Catalogue) -> pl.DataFrame:
     )
 
 
+def supplied_instead(
+    missing: dict[str, str], cat: pl.DataFrame, supplied: Supplied
+) -> tuple[dict[str, str], pl.DataFrame]:
+    """A computed indicator whose input is absent takes the service's supplied values when
+    there are any (as a pack built from supplied values alone does): it is then a supplied
+    indicator, not 'not available'. Returns what is still not available, and the catalogue
+    frame with those indicators' source set to supplied."""
+    given = set(supplied.values["indicator_id"].unique().to_list())
+    instead = sorted(set(missing) & given)
+    if not instead:
+        return missing, cat
+    is_instead = pl.col("indicator_id").is_in(instead)
+    cat = cat.with_columns(
+        pl.when(is_instead)
+        .then(pl.lit(False))
+        .otherwise(pl.col("is_computed"))
+        .alias("is_computed"),
+        pl.when(is_instead).then(pl.lit("supplied")).otherwise(pl.col("source")).alias("source"),
+    )
+    return {k: v for k, v in missing.items() if k not in instead}, cat
+
+
 def supplied_values(
     cat: pl.DataFrame, supplied: Supplied, *, has_core: bool, threshold: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -517,6 +539,7 @@ def pack_values(
         parts.append(_protected(computed, threshold))
         truth_parts = [_protected(computed, 0)]
     supplied = read_supplied(supplied_file, catalogue, bases)
+    missing, cat = supplied_instead(missing, cat, supplied)
     used, set_aside = supplied_values(cat, supplied, has_core=core is not None, threshold=threshold)
     parts.append(used)
 
