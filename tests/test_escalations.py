@@ -6,6 +6,7 @@ import polars as pl
 
 from pipeline.core.schemas import frame
 from pipeline.disclosure import protect
+from pipeline.disclosure.relations import key, table_cells
 from pipeline.measures import load_all
 from pipeline.reports.iro.measures.escalations import (
     area_mentions,
@@ -169,3 +170,158 @@ def test_good_practice_notes_per_quarter():
         ("Q4", 1, None),
         ("Year", 3, None),
     ]
+
+
+def test_pre_escalation_types_in_contract_order_then_unrecorded_codes_then_the_total():
+    # p3 also names a type the contract does not list: shown under its code, after the
+    # contract's types and before the total
+    areas = pl.concat(
+        [AREAS, frame("core_escalation_areas", [{"escalation_id": "p3", "area_code": "P_NEW"}])]
+    )
+    out = pre_escalation_types(ESC, areas, P)
+    assert out.columns == ["area_code", "area", "children_count", "notes_count"]
+    assert out["area_code"].to_list() == [
+        "P_PLAN",
+        "P_FILE",
+        "P_VOICE",
+        "P_EDU",
+        "P_FAM",
+        "P_HLT",
+        "P_PERM",
+        "P_NEW",
+        "Total",
+    ]
+    assert out["area"].to_list()[-2:] == ["P_NEW", "All pre-escalations"]
+    assert out.row(7) == ("P_NEW", "P_NEW", 1, 1)
+    assert out.row(8) == ("Total", "All pre-escalations", 2, 3)
+
+
+def test_area_mentions_in_contract_order_then_unrecorded_codes_once_each():
+    areas = pl.concat(
+        [AREAS, frame("core_escalation_areas", [{"escalation_id": "e3", "area_code": "NEW"}])]
+    )
+    out = area_mentions(ESC, areas, P)
+    # the 14 escalation areas of the contract, each once, then the unrecorded code
+    assert out["area_code"].to_list() == [
+        "CPI",
+        "SRV",
+        "SAF",
+        "HOM",
+        "EDU",
+        "HLT",
+        "FAM",
+        "LSW",
+        "OTH",
+        "ORD",
+        "STF",
+        "REG",
+        "TRN",
+        "VOC",
+        "NEW",
+    ]
+    assert out.row(0) == ("CPI", "Care plan implementation", 3)
+    assert out.row(14) == ("NEW", "NEW", 1)
+
+
+def test_stages_are_labelled_in_order_with_the_total_last():
+    out = stage_counts(ESC, P)
+    assert out.columns == [
+        "stage_code",
+        "stage",
+        "escalations_count",
+        "last_year_escalations_count",
+    ]
+    assert out["stage"].to_list() == [
+        "Informal escalation",
+        "Stage 1",
+        "Stage 2",
+        "Stage 3",
+        "Stage 4",
+        "Stage 5",
+        "Total",
+    ]
+    assert out["escalations_count"].to_list() == [1, 2, 1, 0, 0, 0, 4]
+
+
+def test_stage_cells_are_keyed_by_their_year_and_stage():
+    spec = load_all()["escalations_by_stage"].disclosure
+    cells, _, _ = table_cells("iro", "escalations_by_stage", stage_counts(ESC, P), spec.links, P)
+    got = {(c.row, c.column): (c.key, c.value) for c in cells if c.row in (0, 6)}
+    concluded = "escalations concluded"
+    assert got == {
+        (0, "escalations_count"): (key(concluded, period="2023-24", stage="INF"), 1.0),
+        (0, "last_year_escalations_count"): (key(concluded, period="2022-23", stage="INF"), 1.0),
+        # the total row is the margin over stages
+        (6, "escalations_count"): (key(concluded, period="2023-24"), 4.0),
+        (6, "last_year_escalations_count"): (key(concluded, period="2022-23"), 1.0),
+    }
+
+
+def test_resolution_keeps_a_stage_group_with_no_escalations_at_zero():
+    # only formal escalations: the informal row is still there, with zero counts
+    out = resolution(ESC.filter(pl.col("stage_code") != "INF"), P)
+    assert out["stage_group"].to_list() == ["Informal", "Formal (stages 1-5)", "All escalations"]
+    inf = out.row(0, named=True)
+    assert (
+        inf["concluded_count"],
+        inf["median_resolution_wd"],
+        inf["resolved_within_20wd_count"],
+        inf["resolved_within_20wd_pct"],
+        inf["open_at_year_end_count"],
+    ) == (0, None, 0, None, 0)
+    # all = formal: e3 (20), e4 (21), e5 (6); open: e6
+    every = out.row(2, named=True)
+    assert (every["concluded_count"], every["median_resolution_wd"]) == (3, 20.0)
+    assert (every["resolved_within_20wd_count"], every["open_at_year_end_count"]) == (2, 1)
+    assert out.schema["median_resolution_wd"] == pl.Float64
+
+
+def test_resolution_cells_are_keyed_by_stage_group():
+    spec = load_all()["escalation_resolution"].disclosure
+    cells, _, _ = table_cells("iro", "escalation_resolution", resolution(ESC, P), spec.links, P)
+    got = {(c.row, c.column): c.key for c in cells if c.column == "concluded_count"}
+    # "All escalations" is the margin over the stage groups
+    assert got == {
+        (0, "concluded_count"): key("escalations concluded", period="2023-24", stage="Informal"),
+        (1, "concluded_count"): key(
+            "escalations concluded", period="2023-24", stage="Formal (stages 1-5)"
+        ),
+        (2, "concluded_count"): key("escalations concluded", period="2023-24"),
+    }
+    open_ = {c.row: c.key for c in cells if c.column == "open_at_year_end_count"}
+    assert open_[0] == key("escalations open", date="2024-03-31", stage="Informal")
+
+
+def good_note(note_id, date, type_code="GOOD"):
+    return {"note_id": note_id, "child_id": "A", "note_date": date, "note_type_code": type_code}
+
+
+def test_good_practice_quarters_collected_from_the_one_holding_the_first_note():
+    def quarters(*dates):
+        notes = frame("core_practice_notes", [good_note(str(i), x) for i, x in enumerate(dates)])
+        return good_practice(notes, P)
+
+    # first note on 30 June, the last day of Q1: Q1 was collected
+    on_q1_end = quarters(d(2023, 6, 30), d(2023, 8, 1))
+    assert on_q1_end.columns == ["period", "notes_count", "last_year_notes_count"]
+    assert on_q1_end["notes_count"].to_list() == [1, 1, 0, 0, 2]
+    # first note on 1 July: Q1 was not
+    assert quarters(d(2023, 7, 1))["notes_count"].to_list() == [None, 1, 0, 0, 1]
+    # first note in February: only Q4 was collected, and the year's total is Q4's
+    assert quarters(d(2024, 2, 1))["notes_count"].to_list() == [None, None, None, 1, 1]
+
+
+def test_good_practice_cells_are_keyed_by_quarter_and_year():
+    notes = frame(
+        "core_practice_notes", [good_note("1", d(2022, 5, 1)), good_note("2", d(2023, 5, 1))]
+    )
+    spec = load_all()["good_practice_notes"].disclosure
+    cells, _, _ = table_cells("iro", "good_practice_notes", good_practice(notes, P), spec.links, P)
+    got = {(c.row, c.column): c.key for c in cells if c.row in (0, 4)}
+    notes_pop = "good practice notes"
+    assert got == {
+        (0, "notes_count"): key(notes_pop, period="2023-24 Q1"),
+        (0, "last_year_notes_count"): key(notes_pop, period="2022-23 Q1"),
+        (4, "notes_count"): key(notes_pop, period="2023-24"),
+        (4, "last_year_notes_count"): key(notes_pop, period="2022-23"),
+    }

@@ -7,14 +7,18 @@ import pytest
 
 from pipeline.core.schemas import frame
 from pipeline.disclosure import protect
+from pipeline.disclosure.relations import key, table_cells
 from pipeline.measures import load_all
 from pipeline.params import RunParams
 from pipeline.reports.iro.measures.reviews import (
     annual_table,
+    direction,
     monthly_timeliness,
+    quarterly_spec,
     quarterly_status,
     review_tasks,
     review_timeliness,
+    reviews_annual,
     reviews_monthly,
     sw_report_quarters,
 )
@@ -148,38 +152,40 @@ def process(child, date, recs=None, done=None, dist=None, sw_due=None, sw_in=Non
     )
 
 
+PROCESS = frame(
+    "core_review_process",
+    [
+        # A's review Thu 11 May 2023: 5 wd = 12, 15, 16, 17, 18 May -> Thu 18 May
+        process(
+            "A",
+            d(2023, 5, 11),
+            recs=d(2023, 5, 18),
+            done=d(2023, 6, 1),
+            dist=d(2023, 6, 8),
+            sw_due=d(2023, 5, 8),
+            sw_in=d(2023, 5, 8),
+        ),
+        # A's review Sat 12 Aug 2023: 5 wd = 14-18 Aug -> Fri 18 Aug; 19th is late.
+        # 20 wd: 14-18 (5), 21-25 (10), 29 Aug-1 Sep (14; 28 Aug bank holiday),
+        # 4-8 Sep (19), 11 Sep (20): distributed 12 Sep is late
+        process(
+            "A",
+            d(2023, 8, 12),
+            recs=d(2023, 8, 19),
+            done=d(2023, 9, 1),
+            dist=d(2023, 9, 12),
+            sw_due=d(2023, 8, 1),
+            sw_in=d(2023, 8, 2),
+        ),
+        # B's first review: process row exists but nothing recorded yet; SW report due
+        # and never received (late)
+        process("B", d(2023, 9, 25), sw_due=d(2023, 9, 20)),
+    ],
+)
+
+
 def test_review_tasks_working_day_limits_and_missing_process_rows(timeliness):
-    proc = frame(
-        "core_review_process",
-        [
-            # A's review Thu 11 May 2023: 5 wd = 12, 15, 16, 17, 18 May -> Thu 18 May
-            process(
-                "A",
-                d(2023, 5, 11),
-                recs=d(2023, 5, 18),
-                done=d(2023, 6, 1),
-                dist=d(2023, 6, 8),
-                sw_due=d(2023, 5, 8),
-                sw_in=d(2023, 5, 8),
-            ),
-            # A's review Sat 12 Aug 2023: 5 wd = 14-18 Aug -> Fri 18 Aug; 19th is late.
-            # 20 wd: 14-18 (5), 21-25 (10), 29 Aug-1 Sep (14; 28 Aug bank holiday),
-            # 4-8 Sep (19), 11 Sep (20): distributed 12 Sep is late
-            process(
-                "A",
-                d(2023, 8, 12),
-                recs=d(2023, 8, 19),
-                done=d(2023, 9, 1),
-                dist=d(2023, 9, 12),
-                sw_due=d(2023, 8, 1),
-                sw_in=d(2023, 8, 2),
-            ),
-            # B's first review: process row exists but nothing recorded yet; SW report due
-            # and never received (late)
-            process("B", d(2023, 9, 25), sw_due=d(2023, 9, 20)),
-        ],
-    )
-    t = review_tasks(timeliness, proc).sort("child_id", "review_date")
+    t = review_tasks(timeliness, PROCESS).sort("child_id", "review_date")
     a1, a2, a3 = t.filter(pl.col("child_id") == "A").iter_rows(named=True)
     assert (a1["is_recommendations_within_5wd"], a1["is_minutes_distributed_within_20wd"]) == (
         True,
@@ -266,7 +272,39 @@ def test_annual_table_with_last_year_directions():
     assert rows["minutes_completed"]["direction"] == "down"
     # 4/10 = 40.0 vs 3/8 = 37.5: up
     assert rows["minutes_distributed_within_20wd"]["direction"] == "up"
-    assert out["measure_code"].to_list()[0] == "reviews_held"
+    assert out.columns == [
+        "measure_code",
+        "measure",
+        "count",
+        "denominator_count",
+        "pct",
+        "last_year_count",
+        "last_year_denominator_count",
+        "last_year_pct",
+        "direction",
+    ]
+    assert out["measure"].to_list()[:2] == ["Reviews held", "Reviews held within timescale"]
+    counts = ["count", "denominator_count", "last_year_count", "last_year_denominator_count"]
+    assert [out.schema[c] for c in counts] == [pl.Int64] * 4
+    assert out["measure_code"].to_list() == [
+        "reviews_held",
+        "in_timescale",
+        "recommendations_issued",
+        "recommendations_within_5wd",
+        "minutes_completed",
+        "minutes_distributed_within_20wd",
+    ]
+
+
+def test_direction_is_null_when_either_figure_is_missing():
+    df = pl.DataFrame(
+        {
+            "now": [75.0, None, None, 75.0, 70.0, 80.0],
+            "before": [None, 75.0, None, 75.0, 75.0, 75.0],
+        }
+    )
+    got = df.select(direction(pl.col("now"), pl.col("before")).alias("d"))["d"].to_list()
+    assert got == [None, None, None, "same", "down", "up"]
 
 
 def test_annual_table_published_suppresses_small_counts_and_their_direction():
@@ -309,7 +347,11 @@ def test_monthly_has_24_months_with_zero_months_and_counts():
     may22 = out.filter(pl.col("month_end_date") == d(2022, 5, 31)).row(0, named=True)
     assert (may22["year_label"], may22["reviews_count"]) == ("2022-23", 1)
     jun = out.filter(pl.col("month_end_date") == d(2023, 6, 30)).row(0, named=True)
-    assert (jun["reviews_count"], jun["in_timescale_pct"]) == (0, None)
+    assert (jun["reviews_count"], jun["in_timescale_count"], jun["in_timescale_pct"]) == (
+        0,
+        0,
+        None,
+    )
 
 
 def test_reviews_monthly_measure_runs_from_core(timeliness):
@@ -317,6 +359,100 @@ def test_reviews_monthly_measure_runs_from_core(timeliness):
     may = out.filter(pl.col("month_end_date") == d(2023, 5, 31)).row(0, named=True)
     # A (11 May, in time) and C (3 May, in time); S's short-break review excluded
     assert (may["reviews_count"], may["in_timescale_count"]) == (2, 2)
+
+
+def episode(child, start, end=None, rne="S", ls="C2", rec=None):
+    return dict(
+        child_id=child,
+        episode_start_date=start,
+        episode_end_date=end,
+        new_episode_reason_code=rne,
+        legal_status_code=ls,
+        reason_ceased_code=rec,
+        placement_code="U4",
+        need_code="N1",
+    )
+
+
+def test_reviews_monthly_measure_builds_periods_from_episodes_when_not_given():
+    # the episodes behind PERIODS: D leaves care on 30 June and re-enters on 1 September;
+    # S's only period is short breaks (V3)
+    eps = frame(
+        "core_episodes",
+        [
+            episode("A", d(2023, 4, 11)),
+            episode("B", d(2023, 9, 4)),
+            episode("C", d(2023, 3, 31)),
+            episode("D", d(2023, 6, 1), d(2023, 6, 30), rec="E4A"),
+            episode("D", d(2023, 9, 1)),
+            episode("S", d(2023, 5, 1), d(2023, 5, 3), ls="V3", rec="E8"),
+        ],
+    )
+    out = reviews_monthly({"core_reviews": REVIEWS, "core_episodes": eps}, P)
+    by_month = {
+        r["month_end_date"]: (r["reviews_count"], r["in_timescale_count"])
+        for r in out.iter_rows(named=True)
+    }
+    # May: A and C in time (S excluded); June: D in time; July: D's review between periods
+    # excluded; August: A a day late; September: B and D's re-entry first review in time;
+    # December: B's second review late
+    assert by_month[d(2023, 5, 31)] == (2, 2)
+    assert by_month[d(2023, 6, 30)] == (1, 1)
+    assert by_month[d(2023, 7, 31)] == (0, 0)
+    assert by_month[d(2023, 8, 31)] == (1, 0)
+    assert by_month[d(2023, 9, 30)] == (2, 2)
+    assert by_month[d(2023, 12, 31)] == (1, 0)
+    given = reviews_monthly({"core_reviews": REVIEWS, "core_periods_of_care": PERIODS}, P)
+    assert out.equals(given)
+
+
+def test_reviews_annual_measure_joins_the_review_process_extract():
+    core = {
+        "core_reviews": REVIEWS,
+        "core_periods_of_care": PERIODS,
+        "core_review_process": PROCESS,
+    }
+    rows = {r["measure_code"]: r for r in reviews_annual(core, P).iter_rows(named=True)}
+    # 8 reviews in 2023-24 (A 3, B 2, C 1, D 2); with PROCESS: recommendations issued for
+    # A's first two, within 5 wd for the first only; minutes completed for both, within
+    # 20 wd for the first only. No reviews in 2022-23.
+    got = {c: (r["count"], r["denominator_count"]) for c, r in rows.items()}
+    assert got == {
+        "reviews_held": (8, 8),
+        "in_timescale": (6, 8),
+        "recommendations_issued": (2, 8),
+        "recommendations_within_5wd": (1, 8),
+        "minutes_completed": (2, 8),
+        "minutes_distributed_within_20wd": (1, 8),
+    }
+    assert rows["minutes_completed"]["pct"] == 25.0
+    # against last year's 0 reviews: held is up; a percentage of none is no comparison
+    assert (rows["reviews_held"]["last_year_count"], rows["reviews_held"]["direction"]) == (0, "up")
+    assert (rows["in_timescale"]["last_year_pct"], rows["in_timescale"]["direction"]) == (
+        None,
+        None,
+    )
+
+
+def test_annual_table_cells_are_keyed_by_their_year():
+    spec = load_all()["reviews_annual"].disclosure
+    cells, _, _ = table_cells(
+        "iro", "reviews_annual", annual_table(annual_fixture(), P), spec.links, P
+    )
+    held = {c.column: (c.key, c.value) for c in cells if c.row == 0}
+    # reviews held (row 0): this year's 10 and last year's 8 are the year totals of the
+    # monthly flow, so each carries its year; a key without it would be all reviews ever
+    assert held["count"] == (key("reviews", period="2023-24"), 10.0)
+    assert held["last_year_count"] == (key("reviews", period="2022-23"), 8.0)
+    assert held["denominator_count"] == (key("reviews", period="2023-24"), 10.0)
+    assert held["last_year_denominator_count"] == (key("reviews", period="2022-23"), 8.0)
+    # each flag row is the "yes" part of its own yes/no split, and of no other
+    flag_rows = ["timely", "recommendations", "recommendations_5wd", "minutes", "minutes_20wd"]
+    for row, dim in enumerate(flag_rows, start=1):
+        got = {c.column: c.key for c in cells if c.row == row}
+        assert got["count"] == key("reviews", period="2023-24", **{dim: "yes"}), dim
+        assert got["last_year_count"] == key("reviews", period="2022-23", **{dim: "yes"}), dim
+        assert got["denominator_count"] == key("reviews", period="2023-24"), dim
 
 
 def test_quarterly_status_rows_and_secondary_suppression():
@@ -358,6 +494,88 @@ def test_quarterly_status_rows_and_secondary_suppression():
     )
 
 
+def test_quarterly_status_rows_run_out_in_total_in_each_quarter_with_both_year_labels():
+    t = pl.DataFrame(
+        {
+            "review_date": [d(2024, 2, 1), d(2023, 8, 1), d(2023, 5, 1), d(2022, 11, 1)],
+            "is_in_timescale": [True, False, True, True],
+        }
+    )
+    out = quarterly_status(t, "is_in_timescale", P, ("Out", "In", "Total"))
+    assert out.columns == [
+        "year_label",
+        "last_year_label",
+        "quarter",
+        "status",
+        "reviews_count",
+        "total_count",
+        "pct",
+        "last_year_reviews_count",
+        "last_year_total_count",
+        "last_year_pct",
+    ]
+    assert out.select("quarter", "status").rows() == [
+        (q, s) for q in ("Q1", "Q2", "Q3", "Q4") for s in ("Out", "In", "Total")
+    ]
+    assert out["year_label"].to_list() == ["2023-24"] * 12
+    assert out["last_year_label"].to_list() == ["2022-23"] * 12
+    # Q1 May (in), Q2 Aug (out), Q4 Feb (in); last year Q3 Nov 2022 (in)
+    assert out["reviews_count"].to_list() == [0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1]
+    assert out["last_year_reviews_count"].to_list() == [0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0]
+    # percentages of a quarter of one review: 0% and 100%, not "too few to say"
+    assert out["pct"].to_list() == [0.0, 100.0, 100.0, 100.0, 0.0, 100.0] + [None] * 3 + [
+        0.0,
+        100.0,
+        100.0,
+    ]
+
+
+def test_quarterly_spec_links_out_in_total_as_a_yes_no_split_of_the_quarter():
+    spec = quarterly_spec("minutes_20wd")
+    assert spec.counts == (
+        "reviews_count",
+        "total_count",
+        "last_year_reviews_count",
+        "last_year_total_count",
+    )
+    assert spec.within == ("quarter",)
+    assert spec.derived == {
+        "pct": ("reviews_count", "total_count"),
+        "last_year_pct": ("last_year_reviews_count", "last_year_total_count"),
+    }
+    assert [(lk.count, lk.population, lk.sums) for lk in spec.links] == [
+        ("reviews_count", "reviews", ("minutes_20wd",)),
+        ("total_count", "reviews", ()),
+        ("last_year_reviews_count", "reviews", ("minutes_20wd",)),
+        ("last_year_total_count", "reviews", ()),
+    ]
+    t = pl.DataFrame(
+        {
+            "review_date": [d(2023, 5, 1)] * 10 + [d(2022, 5, 1)] * 4,
+            "is_minutes_distributed_within_20wd": [True] * 7 + [False] * 3 + [True] * 4,
+        }
+    )
+    out = quarterly_status(
+        t,
+        "is_minutes_distributed_within_20wd",
+        P,
+        ("Out of timescale", "In timescale", "Total held"),
+    )
+    cells, _, _ = table_cells("iro", "minutes_quarterly", out, spec.links, P)
+    q1 = {(c.row, c.column): (c.key, c.value) for c in cells if c.row < 3}
+    this, last = {"period": "2023-24 Q1"}, {"period": "2022-23 Q1"}
+    assert q1 == {
+        (0, "reviews_count"): (key("reviews", **this, minutes_20wd="no"), 3.0),
+        (1, "reviews_count"): (key("reviews", **this, minutes_20wd="yes"), 7.0),
+        (2, "reviews_count"): (key("reviews", **this), 10.0),
+        **{(r, "total_count"): (key("reviews", **this), 10.0) for r in range(3)},
+        (0, "last_year_reviews_count"): (key("reviews", **last, minutes_20wd="no"), 0.0),
+        (1, "last_year_reviews_count"): (key("reviews", **last, minutes_20wd="yes"), 4.0),
+        (2, "last_year_reviews_count"): (key("reviews", **last), 4.0),
+        **{(r, "last_year_total_count"): (key("reviews", **last), 4.0) for r in range(3)},
+    }
+
+
 def test_sw_reports_quarters():
     t = pl.DataFrame(
         {
@@ -376,6 +594,31 @@ def test_sw_reports_quarters():
         q4["last_year_on_time_pct"],
     ) == (1, 2, 50.0)
     assert out.filter(pl.col("quarter") == "Q1")["on_time_pct"].to_list() == [None]
+
+
+def test_sw_reports_quarters_lead_with_both_year_labels():
+    t = pl.DataFrame(
+        {
+            "review_date": [d(2024, 1, 10)],
+            "has_sw_report_due": [True],
+            "is_sw_report_on_time": [True],
+        }
+    )
+    out = sw_report_quarters(t, P)
+    assert out.columns == [
+        "year_label",
+        "last_year_label",
+        "quarter",
+        "on_time_count",
+        "due_count",
+        "on_time_pct",
+        "last_year_on_time_count",
+        "last_year_due_count",
+        "last_year_on_time_pct",
+    ]
+    assert out["year_label"].to_list() == ["2023-24"] * 4
+    assert out["last_year_label"].to_list() == ["2022-23"] * 4
+    assert out["quarter"].to_list() == ["Q1", "Q2", "Q3", "Q4"]
 
 
 def test_headline_sentences_up_down_and_suppressed():
