@@ -7,11 +7,15 @@ import polars as pl
 from pipeline.core.build import build_transforms
 from pipeline.core.month_end import (
     age_band,
+    age_years,
     dfe_age_band,
     duration_band,
     grouped,
+    month_end_between,
     month_end_snapshots,
+    month_ends,
     snapshot_at,
+    whole_months,
 )
 from pipeline.core.schemas import CORE, frame
 from pipeline.params import RunParams
@@ -271,3 +275,116 @@ def test_uasc_status_ceasing_on_a_month_end_is_not_uasc_that_month_end():
     assert at(snap, "U", d(2023, 4, 30))["is_uasc"] is True
     assert at(snap, "U", d(2023, 5, 31))["is_uasc"] is False
     assert at(snap, "N", d(2023, 4, 30))["is_uasc"] is False
+
+
+def test_placement_start_is_each_childs_own():
+    # A and B both have a first and a second placement (so both have placement numbers 1
+    # and 2): each keeps its own start dates. B's second episode is a change of legal
+    # status only (L): B's placement still starts on 1 Feb 2023
+    c = core(
+        [
+            ep("A", d(2022, 6, 1), d(2023, 5, 10), rne="S", rec="X1"),
+            ep("A", d(2023, 5, 10), None, rne="P", place="K2"),
+            ep("B", d(2023, 2, 1), d(2023, 6, 5), rne="S", rec="X1"),
+            ep("B", d(2023, 6, 5), d(2023, 8, 20), rne="L", ls="C1", rec="X1"),
+            ep("B", d(2023, 8, 20), None, rne="T", place="K2"),
+        ],
+        [child("A", d(2012, 1, 1)), child("B", d(2013, 1, 1))],
+    )
+    snap = snapshot_at(c, d(2023, 4, 30), d(2023, 9, 30))
+    starts = {
+        (r["child_id"], r["month_end_date"]): r["placement_start_date"]
+        for r in snap.iter_rows(named=True)
+    }
+    assert starts[("A", d(2023, 4, 30))] == d(2022, 6, 1)
+    assert starts[("A", d(2023, 5, 31))] == d(2023, 5, 10)
+    assert starts[("B", d(2023, 4, 30))] == d(2023, 2, 1)
+    assert starts[("B", d(2023, 7, 31))] == d(2023, 2, 1)
+    assert starts[("B", d(2023, 8, 31))] == d(2023, 8, 20)
+
+
+def test_month_end_between_computes_snapshots_without_a_usable_core_month_end():
+    c = core([ep("A", d(2023, 4, 10), None)], [child("A", d(2010, 1, 1))])
+    want = [d(2023, 5, 31), d(2023, 6, 30)]
+    # no core_month_end, or an empty one: computed from the episodes
+    assert month_end_between(c, d(2023, 5, 1), d(2023, 6, 15))["month_end_date"].to_list() == want
+    c["core_month_end"] = snapshot_at(c, d(2023, 5, 31), d(2023, 5, 31)).clear()
+    assert month_end_between(c, d(2023, 5, 1), d(2023, 6, 15))["month_end_date"].to_list() == want
+    # one that does not cover June: computed; one that covers both: filtered from it
+    c["core_month_end"] = snapshot_at(c, d(2023, 4, 30), d(2023, 5, 31))
+    assert month_end_between(c, d(2023, 5, 1), d(2023, 6, 15))["month_end_date"].to_list() == want
+    c["core_month_end"] = snapshot_at(c, d(2023, 4, 30), d(2023, 7, 31)).with_columns(
+        sex=pl.lit("from core_month_end")
+    )
+    got = month_end_between(c, d(2023, 5, 1), d(2023, 6, 15))
+    assert got["month_end_date"].to_list() == want
+    assert got["sex"].to_list() == ["from core_month_end"] * 2
+
+
+def test_snapshot_without_child_records_keeps_every_child_in_care_in_month_then_child_order():
+    # no core_children and no core_uasc: B (from 1 April) and A (from 2 May) are still
+    # counted, with their characteristics unknown and not UASC; rows by month end, then child
+    apr, may, jun = d(2023, 4, 30), d(2023, 5, 31), d(2023, 6, 30)
+    c = {
+        "core_episodes": frame(
+            "core_episodes", [ep("B", d(2023, 4, 1), None), ep("A", d(2023, 5, 2), None)]
+        )
+    }
+    snap = snapshot_at(c, apr, jun)
+    assert snap.select("month_end_date", "child_id").rows() == [
+        (apr, "B"),
+        (may, "A"),
+        (may, "B"),
+        (jun, "A"),
+        (jun, "B"),
+    ]
+    assert snap["sex"].null_count() == 5 and snap["age_years"].null_count() == 5
+    assert snap["is_uasc"].to_list() == [False] * 5
+    # nothing at all: an empty core_month_end
+    none = snapshot_at({}, apr, jun)
+    assert none.is_empty() and none.schema == pl.Schema(CORE["core_month_end"])
+
+
+def test_a_recorded_ethnicity_group_is_kept_and_otherwise_derived_from_the_code():
+    c = core(
+        [ep("A", d(2023, 4, 1), None), ep("B", d(2023, 4, 1), None)],
+        [child("A", d(2010, 1, 1), eth="NEWC"), child("B", d(2010, 1, 1), eth="WBRI")],
+    )
+    # A's code is not in the code list, but the group was recorded with it
+    c["core_children"] = c["core_children"].with_columns(
+        ethnicity_group=pl.when(pl.col("child_id") == "A").then(
+            pl.lit("Mixed or multiple ethnic groups")
+        )
+    )
+    snap = snapshot_at(c, d(2023, 4, 30), d(2023, 4, 30))
+    assert snap.select("child_id", "ethnicity_group").rows() == [
+        ("A", "Mixed or multiple ethnic groups"),
+        ("B", "White"),
+    ]
+
+
+def test_month_ends_lists_each_month_once_from_first_to_last():
+    # from mid-November to early February of a leap year: four month ends, each once
+    assert month_ends(d(2023, 11, 15), d(2024, 2, 3)) == [
+        d(2023, 11, 30),
+        d(2023, 12, 31),
+        d(2024, 1, 31),
+        d(2024, 2, 29),
+    ]
+    assert month_ends(d(2024, 2, 29), d(2024, 2, 29)) == [d(2024, 2, 29)]
+
+
+def test_age_and_whole_months_take_expressions_as_well_as_column_names():
+    df = pl.DataFrame({"b": [d(2012, 7, 1)], "on": [d(2023, 6, 30)], "shift": [1]})
+    # born 1 July 2012: 10 on 30 June 2023, 11 a day later; 1 July 2012 -> 30 June 2023
+    # is 131 whole months (the month end completes June), 132 on 1 July
+    a_day_later = pl.col("on") + pl.duration(days=pl.col("shift"))
+    got = df.select(
+        by_name=age_years("b", "on"),
+        by_expr=age_years(pl.col("b"), a_day_later),
+        birth_expr=age_years(pl.col("b") + pl.duration(days=pl.col("shift")), a_day_later),
+        months_by_name=whole_months("b", "on"),
+        months_by_expr=whole_months(pl.col("b"), a_day_later),
+        start_expr=whole_months(pl.col("b") + pl.duration(days=pl.col("shift")), a_day_later),
+    ).row(0)
+    assert got == (10, 11, 10, 131, 132, 131)
