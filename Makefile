@@ -20,13 +20,20 @@ install: $(STAMP)
 report: $(STAMP)
 	$(BIN)/cic-reports build --config $(CONFIG)
 
-## Lint, then the whole test suite under coverage (subprocesses too: CLI, notebook kernels),
-## then the coverage report (docs/testing.md). The exit status is pytest's.
+## Lint, then the whole test suite under coverage (subprocesses too: CLI, notebook kernels,
+## and the pytest-xdist workers), then the coverage report (docs/testing.md). The exit
+## status is pytest's. Workers: one per physical core, at most 4 (2 on CI's 2 cores; past 4
+## the one worker holding the shared sample build is the critical path, and each more
+## worker only adds memory and CPU contention); tests sharing a build run on one worker
+## (xdist groups, tests/conftest.py). PYTEST_ARGS is added after, e.g.
+## `make test PYTEST_ARGS=-n0` (one process, as before) or PYTEST_ARGS='-n 3 --durations=30'.
 COVERAGE_DATA := $(CURDIR)/build/coverage
 export COVERAGE_DATA
+XDIST ?= -n auto --maxprocesses 4 --dist loadgroup
+PYTEST_ARGS ?=
 test: $(STAMP) lint
 	@rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)
-	@$(BIN)/python -m coverage run -m pytest; status=$$?; \
+	@$(BIN)/python -m coverage run -m pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	$(BIN)/python -m coverage combine -q >/dev/null 2>&1 || true; \
 	$(BIN)/python -m coverage report --skip-covered --sort=-cover 2>/dev/null | tail -n 45; \
 	exit $$status

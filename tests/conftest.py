@@ -61,6 +61,42 @@ def sample_build(tmp_path_factory) -> dict:
     return build_sample(tmp_path_factory.mktemp("e2e"))
 
 
+# Parallel runs (`make test`: pytest-xdist, `--dist loadgroup`; docs/testing.md). A session
+# fixture is built once per *worker*, and a module fixture once per worker that runs one of
+# its module's tests, so tests that share one are put in one xdist group (one worker, in
+# collection order):
+# - a test using a session build (`sample_build`, `sample_processed`) in that build's group;
+# - any other test using a module- or class-scoped fixture in its module's group (so the
+#   order-dependent modules, test_atomic and test_incremental, run whole and in order, and
+#   a module's shared synth/build is made once).
+# Other tests are spread one by one. A test that asks for a session build through
+# `request.getfixturevalue` marks itself (`pytest.mark.xdist_group("sample_processed")`).
+# Without xdist (`-n0`, or plain `pytest`) the marks are inert.
+SESSION_BUILDS = ("sample_build", "sample_processed")
+
+
+def xdist_group_of(item) -> str | None:
+    """The xdist group `item` belongs in (None: it can run on any worker)."""
+    for name in SESSION_BUILDS:
+        if name in item.fixturenames:
+            return name
+    # pytest's fixture closure of the item (no public API gives the scopes)
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", None)
+    module = item.nodeid.split("::")[0]
+    if defs is None:
+        return module  # unknown: keep the module together (as --dist loadfile)
+    if any(d[-1].scope in ("module", "class", "package") for d in defs.values() if d):
+        return module
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and (group := xdist_group_of(item)):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 # `make mutate` sets HYPOTHESIS_PROFILE=mutate: a property that fails there kills the mutant
 # at once instead of spending minutes shrinking the example (which mutmut reads as a timeout)
 from hypothesis import Phase, settings  # noqa: E402
