@@ -24,12 +24,13 @@ report: $(STAMP)
 ## and the pytest-xdist workers), then the coverage report (docs/testing.md). The exit
 ## status is pytest's. Workers: one per physical core, at most 4 (2 on CI's 2 cores; past 4
 ## the one worker holding the shared sample build is the critical path, and each more
-## worker only adds memory and CPU contention); tests sharing a build run on one worker
-## (xdist groups, tests/conftest.py). PYTEST_ARGS is added after, e.g.
-## `make test PYTEST_ARGS=-n0` (one process, as before) or PYTEST_ARGS='-n 3 --durations=30'.
+## worker only adds memory and CPU contention); each test module runs whole on one worker,
+## and the modules sharing a session build together (tests/conftest.py). PYTEST_ARGS is
+## added after, e.g. `make test PYTEST_ARGS=-n0` (one process, as before) or
+## PYTEST_ARGS='-n 3 --durations=30'.
 COVERAGE_DATA := $(CURDIR)/build/coverage
 export COVERAGE_DATA
-XDIST ?= -n auto --maxprocesses 4 --dist loadgroup
+XDIST ?= -n auto --maxprocesses 4 --dist loadfile
 PYTEST_ARGS ?=
 test: $(STAMP) lint
 	@rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)

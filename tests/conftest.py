@@ -61,40 +61,36 @@ def sample_build(tmp_path_factory) -> dict:
     return build_sample(tmp_path_factory.mktemp("e2e"))
 
 
-# Parallel runs (`make test`: pytest-xdist, `--dist loadgroup`; docs/testing.md). A session
+# Parallel runs (`make test`: pytest-xdist, `--dist loadfile`; docs/testing.md). A session
 # fixture is built once per *worker*, and a module fixture once per worker that runs one of
-# its module's tests, so tests that share one are put in one xdist group (one worker, in
-# collection order):
-# - a test using a session build (`sample_build`, `sample_processed`) in that build's group;
-# - any other test using a module- or class-scoped fixture in its module's group (so the
-#   order-dependent modules, test_atomic and test_incremental, run whole and in order, and
-#   a module's shared synth/build is made once).
-# Other tests are spread one by one. A test that asks for a session build through
-# `request.getfixturevalue` marks itself (`pytest.mark.xdist_group("sample_processed")`).
-# Without xdist (`-n0`, or plain `pytest`) the marks are inert.
-SESSION_BUILDS = ("sample_build", "sample_processed")
+# its module's tests. So each test module runs whole, in order, on one worker (the
+# order-dependent modules, test_atomic and test_incremental, need that; a module's own
+# synth/build is made once), and the modules sharing a session build are one unit with it:
+# the scheduler below sends them to one worker, which builds it once.
+# (Not `--dist loadgroup` with `xdist_group` marks: with pytest 9.2, xdist 3.8's loadgroup
+# renames items through `item._nodeid`, which pytest no longer reads, so the marks are
+# silently ignored and grouped tests spread over workers as with `--dist load`.)
+SESSION_BUILD_MODULES = {
+    "tests/test_end_to_end.py": "sample_build",
+    "tests/test_lab.py": "sample_build",
+    "tests/test_disclosure_runs.py": "sample_processed",
+    "tests/test_guards.py": "sample_processed",
+    "tests/test_pack_publishable.py": "sample_processed",
+}
 
 
-def xdist_group_of(item) -> str | None:
-    """The xdist group `item` belongs in (None: it can run on any worker)."""
-    for name in SESSION_BUILDS:
-        if name in item.fixturenames:
-            return name
-    # pytest's fixture closure of the item (no public API gives the scopes)
-    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", None)
-    module = item.nodeid.split("::")[0]
-    if defs is None:
-        return module  # unknown: keep the module together (as --dist loadfile)
-    if any(d[-1].scope in ("module", "class", "package") for d in defs.values() if d):
-        return module
-    return None
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the modules of one session build as one unit of work."""
+    if config.getoption("dist") != "loadfile":
+        return None  # any other --dist: xdist's own scheduler
+    from xdist.scheduler import LoadFileScheduling
 
+    class SharedBuildScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return SESSION_BUILD_MODULES.get(module, module)
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
-def pytest_collection_modifyitems(items) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and (group := xdist_group_of(item)):
-            item.add_marker(pytest.mark.xdist_group(group))
+    return SharedBuildScheduling(config, log)
 
 
 # `make mutate` sets HYPOTHESIS_PROFILE=mutate: a property that fails there kills the mutant
