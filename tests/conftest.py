@@ -66,13 +66,15 @@ def sample_build(tmp_path_factory) -> dict:
 # its module's tests. So each test module runs whole, in order, on one worker (the
 # order-dependent modules, test_atomic and test_incremental, need that; a module's own
 # synth/build is made once), and the modules sharing a session build are one unit with it:
-# the scheduler below sends them to one worker, which builds it once.
+# the scheduler below sends them to one worker, which builds it once (tests/test_parallel.py
+# checks that every module naming a session build is listed here).
 # (Not `--dist loadgroup` with `xdist_group` marks: with pytest 9.2, xdist 3.8's loadgroup
 # renames items through `item._nodeid`, which pytest no longer reads, so the marks are
 # silently ignored and grouped tests spread over workers as with `--dist load`.)
 SESSION_BUILD_MODULES = {
     "tests/test_end_to_end.py": "sample_build",
     "tests/test_lab.py": "sample_build",
+    "tests/test_disclosure_build.py": "sample_build",
     "tests/test_disclosure_runs.py": "sample_processed",
     "tests/test_guards.py": "sample_processed",
     "tests/test_pack_publishable.py": "sample_processed",
