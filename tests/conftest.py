@@ -20,7 +20,10 @@ def require_quarto() -> None:
         return
     if os.environ.get("CI") == "true":
         pytest.fail("Quarto CLI not on PATH under CI=true: .ci/run installs it for these tests")
-    pytest.skip("Quarto CLI not installed (export PATH=/opt/quarto/bin:$PATH to run these)")
+    pytest.skip(
+        "Quarto CLI not on PATH (install it from quarto.org, or ../shared/tools/quarto/"
+        "install.sh DIR and put DIR/bin on PATH, to run these)"
+    )
 
 
 def use_renderer(name: str) -> str:
@@ -81,6 +84,7 @@ SESSION_BUILD_MODULES = {
 }
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest without xdist (-p no:xdist) runs too
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile`, with the modules of one session build as one unit of work."""
     if config.getoption("dist") != "loadfile":
