@@ -13,6 +13,31 @@ from pipeline.reports.pack import PackTables, build_pack
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def episode(
+    child: str,
+    start: dt.date,
+    end: dt.date | None = None,
+    rne: str = "S",
+    ls: str = "C2",
+    *,
+    place: str = "U4",
+    rec: str | None = None,
+    need: str = "N1",
+) -> dict:
+    """One core_episodes row: a child in care from `start` (to `end`, ceased for `rec`),
+    reason for new episode `rne`, legal status `ls`, placement `place`, need `need`."""
+    return dict(
+        child_id=child,
+        episode_start_date=start,
+        episode_end_date=end,
+        new_episode_reason_code=rne,
+        legal_status_code=ls,
+        reason_ceased_code=rec,
+        placement_code=place,
+        need_code=need,
+    )
+
+
 def escalation(
     escalation_id: str, child_id: str, stage: str, raised: dt.date, resolved: dt.date | None = None
 ) -> dict:

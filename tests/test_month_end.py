@@ -19,6 +19,7 @@ from pipeline.core.month_end import (
 )
 from pipeline.core.schemas import CORE, frame
 from pipeline.params import RunParams
+from tests.builders import episode as ep
 
 d = dt.date
 
@@ -32,19 +33,6 @@ def params(year_end=2024, history_years=1):
             population=dict(children_0_17=10_000),
             history_years=history_years,
         )
-    )
-
-
-def ep(child, start, end, rne="S", ls="C2", place="U4", rec=None, need="N1"):
-    return dict(
-        child_id=child,
-        episode_start_date=start,
-        episode_end_date=end,
-        new_episode_reason_code=rne,
-        legal_status_code=ls,
-        placement_code=place,
-        reason_ceased_code=rec,
-        need_code=need,
     )
 
 

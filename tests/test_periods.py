@@ -4,29 +4,17 @@ import datetime as dt
 
 from pipeline.core.periods import episodes_with_period, periods_of_care
 from pipeline.core.schemas import frame
+from tests.builders import episode as ep
 
 d = dt.date
-
-
-def ep(child, start, end, rne, ls="C2", rec=None):
-    return dict(
-        child_id=child,
-        episode_start_date=start,
-        episode_end_date=end,
-        new_episode_reason_code=rne,
-        legal_status_code=ls,
-        reason_ceased_code=rec,
-        placement_code="U4",
-        need_code="N1",
-    )
 
 
 def test_continuous_episodes_form_one_period_and_a_gap_starts_another():
     eps = frame(
         "core_episodes",
         [
-            ep("7", d(2020, 1, 1), d(2020, 5, 1), "S", "C1", "X1"),
-            ep("7", d(2020, 5, 1), d(2021, 1, 1), "L", "C2", "E4A"),
+            ep("7", d(2020, 1, 1), d(2020, 5, 1), "S", "C1", rec="X1"),
+            ep("7", d(2020, 5, 1), d(2021, 1, 1), "L", "C2", rec="E4A"),
             ep("7", d(2022, 1, 1), None, "S", "V2"),
             ep("8", d(2023, 6, 1), None, "S", "V2"),
         ],
@@ -51,5 +39,5 @@ def test_rne_s_starts_a_new_period_even_without_a_gap():
 
 
 def test_short_breaks_only_period_is_flagged():
-    eps = frame("core_episodes", [ep("2", d(2020, 1, 1), d(2020, 1, 3), "S", "V3", "E8")])
+    eps = frame("core_episodes", [ep("2", d(2020, 1, 1), d(2020, 1, 3), "S", "V3", rec="E8")])
     assert periods_of_care(eps)["is_short_breaks_only"].to_list() == [True]

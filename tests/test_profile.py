@@ -32,6 +32,7 @@ from pipeline.disclosure import protect
 from pipeline.measures import REGISTRY, load_all
 from pipeline.params import RunParams
 from pipeline.reports.iro.measures import profile as pr
+from tests.builders import episode as ep
 
 d = dt.date
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,19 +51,6 @@ def params(year_end=2024, history_years=2, dfe=None, threshold=5):
             paths=paths,
             root=str(ROOT),
         )
-    )
-
-
-def ep(child, start, end, rne="S", ls="C2", need="N1", rec=None, place="U4"):
-    return dict(
-        child_id=child,
-        episode_start_date=start,
-        episode_end_date=end,
-        new_episode_reason_code=rne,
-        legal_status_code=ls,
-        need_code=need,
-        reason_ceased_code=rec,
-        placement_code=place,
     )
 
 

@@ -22,6 +22,7 @@ from pipeline.reports.iro.measures.reviews import (
     reviews_monthly,
     sw_report_quarters,
 )
+from tests.builders import episode
 
 d = dt.date
 
@@ -359,19 +360,6 @@ def test_reviews_monthly_measure_runs_from_core(timeliness):
     may = out.filter(pl.col("month_end_date") == d(2023, 5, 31)).row(0, named=True)
     # A (11 May, in time) and C (3 May, in time); S's short-break review excluded
     assert (may["reviews_count"], may["in_timescale_count"]) == (2, 2)
-
-
-def episode(child, start, end=None, rne="S", ls="C2", rec=None):
-    return dict(
-        child_id=child,
-        episode_start_date=start,
-        episode_end_date=end,
-        new_episode_reason_code=rne,
-        legal_status_code=ls,
-        reason_ceased_code=rec,
-        placement_code="U4",
-        need_code="N1",
-    )
 
 
 def test_reviews_monthly_measure_builds_periods_from_episodes_when_not_given():
