@@ -69,6 +69,11 @@ def _head(ind: dict, codes: list[str]) -> str:
     return ind["code"] if ind["code"] and codes.count(ind["code"]) == 1 else ind["title"]
 
 
+def _name(ind: dict) -> str:
+    """'CSC 034: title', or the title alone for an indicator without a code."""
+    return f"{ind['code']}: {ind['title']}" if ind["code"] else ind["title"]
+
+
 def _no_figure(cells: list[str]) -> bool:
     return all(c in ("", EN_DASH) for c in cells)
 
@@ -159,7 +164,7 @@ def table_note(catalogue: pl.DataFrame, group: str, table: pl.DataFrame | None =
     inds = group_indicators(catalogue, group)
     codes = [i["code"] for i in inds if i["code"]]
     for ind in inds:
-        what = f"{ind['code']}: {ind['title']}" if ind["code"] else ind["title"]
+        what = _name(ind)
         if ind.get("not_available") or not _shown(ind, codes, table):
             what += f" (not shown, {_why_no_figure(ind)})"
         elif ind["source"] == "supplied":
@@ -179,7 +184,7 @@ def no_table_sentence(catalogue: pl.DataFrame, group: str) -> str:
     """Said in place of a group's table when none of its indicators has a figure."""
     parts = []
     for ind in group_indicators(catalogue, group):
-        what = f"{ind['code']}: {ind['title']}" if ind["code"] else ind["title"]
+        what = _name(ind)
         parts.append(f"{what} ({_why_no_figure(ind)})")
     return "No figures to show for this group: " + "; ".join(parts) + "."
 
@@ -204,7 +209,7 @@ def group_chart(
     figure (an empty chart would look like a chart of nothing)."""
     ind = catalogue.filter(pl.col("indicator_id") == indicator).row(0, named=True)
     data = chart_data(values, catalogue, indicator)
-    title = f"{ind['code'] + ': ' if ind['code'] else ''}{ind['title']}"
+    title = _name(ind)
     published = data.filter(
         pl.col("value").is_not_null() & ~pl.col("is_value_suppressed").fill_null(False)
     )
