@@ -53,8 +53,7 @@ def _label(size: float) -> str:
     return f"{size:g}x"
 
 
-NO_CSC = "903+IRO"
-CSC_REPORT = "csc-performance-report"  # the case label's suffix: SSDA903 and IRO extracts only
+NO_CSC = "903+IRO"  # the case label's suffix: SSDA903 and IRO extracts only
 
 
 @dataclass(frozen=True)
@@ -249,11 +248,11 @@ def run_bench(
                     stages.process(params, timer)
             if with_render:
                 from pipeline.publish.render import render
-                from pipeline.reports import registry
+                from pipeline.reports import csc, registry
                 from pipeline.run.notebooks import run_notebooks
 
                 # without the CSC inputs there is no CSC report (as `build` leaves it out)
-                reports = {n: r for n, r in registry().items() if case.csc or n != CSC_REPORT}
+                reports = {n: r for n, r in registry().items() if case.csc or r is not csc.REPORT}
                 notebooks = [p for r in reports.values() for p in r.notebook_paths()]
                 for _ in range(repeat):
                     with _measure(m, rss, case, "notebooks"):
