@@ -115,18 +115,24 @@ def protect_run(
     pack = pack_table(params, pack_values.grid, pack_values.truth, pack_values.population)
     tables.append(pack)
     protection = protect_linked(tables, params)
-    if not protection.audit.ok:
-        first = protection.audit.lines()[1:2] or ["a derived value"]
-        raise DisclosureError(
-            f"disclosure audit: {protection.audit.n_exposed} suppressed figure(s) could be "
-            f"worked out from the published tables; nothing published ({first[0].strip()})"
-        )
+    _refuse_exposed(protection.audit)
     protected = dict(protection.tables)
     grid = protected.pop(PACK_TABLE).select(list(VALUES_SCHEMA))
     pack = assemble(pack_values, grid)
     # tables no relation covers yet (e.g. the CSC report's, protected table by table) as they are
     final = pubs | protected | pack.tables() | {"validation_supplied": pack.quarantine}
     return final, _audit_as_written(params, final, pack_values.population, protection)
+
+
+def _refuse_exposed(result: AuditResult, of: str = "") -> None:
+    """One-line refusal naming the first exposed figure; nothing is written."""
+    if result.ok:
+        return
+    first = result.lines()[1:2] or ["a derived value"]
+    raise DisclosureError(
+        f"disclosure audit{of}: {result.n_exposed} suppressed figure(s) could be worked out "
+        f"from the published tables; nothing published ({first[0].strip()})"
+    )
 
 
 def _audit_as_written(params, final, population, protection: Protection) -> Protection:
@@ -137,12 +143,7 @@ def _audit_as_written(params, final, population, protection: Protection) -> Prot
     if PACK_TABLE in final:
         written.append(pack_table(params, final[PACK_TABLE], population=population))
     check = audit_tables(written, params)
-    if not check.ok:
-        first = check.lines()[1:2] or ["a derived value"]
-        raise DisclosureError(
-            f"disclosure audit of the tables as written: {check.n_exposed} suppressed "
-            f"figure(s) could be worked out; nothing published ({first[0].strip()})"
-        )
+    _refuse_exposed(check, " of the tables as written")
     protection.programmes += check.programmes
     protection.audit = check
     return protection
