@@ -200,7 +200,9 @@ def test_a_chart_with_no_published_point_is_a_sentence_not_an_empty_chart():
     assert chart is not None and "7" in said
 
 
-def test_nothing_to_show_is_put_in_place_of_the_embed_but_is_not_a_missing_input(tmp_path, capsys):
+def test_nothing_to_show_is_put_in_place_of_the_embed_but_is_not_a_missing_input(
+    tmp_path, monkeypatch
+):
     import json
 
     from pipeline.publish import present
@@ -208,14 +210,10 @@ def test_nothing_to_show_is_put_in_place_of_the_embed_but_is_not_a_missing_input
     from pipeline.publish.render.stage import inline_not_available
 
     shown: list[tuple] = []
-    present._display, original = (
-        (lambda data, metadata=None: shown.append((data, metadata))),
-        present._display,
+    monkeypatch.setattr(
+        present, "_display", lambda data, metadata=None: shown.append((data, metadata))
     )
-    try:
-        present.no_figure("No chart of CSC 1: every monthly figure this year is suppressed.")
-    finally:
-        present._display = original
+    present.no_figure("No chart of CSC 1: every monthly figure this year is suppressed.")
     [(data, metadata)] = shown
     cell = {
         "cell_type": "code",
