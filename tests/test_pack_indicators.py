@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+import pytest
+
 from pipeline.core.schemas import frame
-from pipeline.reports.pack.indicators import REGISTRY, compute, month_ends
+from pipeline.reports.pack.indicators import OUT_SCHEMA, REGISTRY, compute, month_ends
 
 D = dt.date
 MAR, FEB = D(2024, 3, 31), D(2024, 2, 29)
@@ -418,3 +420,204 @@ def test_every_function_runs_on_empty_core_with_one_row_per_month():
             name
         )
         assert out.height == 2, name
+
+
+# ------------------------------------------------------------------ boundaries (issue 16)
+JAN, APR = D(2024, 1, 31), D(2024, 4, 30)
+
+
+def _v(out, month=MAR):
+    r = _row(out, month)
+    return r["value"], r["numerator_count"], r["denominator_count"]
+
+
+def test_month_ends_across_a_year_end_and_a_leap_february():
+    # December's end is in the same year (2023-12 -> 31 Dec 2023, not 2024); February 2024
+    # has 29 days
+    assert month_ends("2024-02", 4) == [D(2023, 11, 30), D(2023, 12, 31), D(2024, 1, 31), FEB]
+
+
+def test_no_months_gives_no_rows_of_the_output_types():
+    out = compute("cic_count", CORE, [])
+    assert out.height == 0
+    assert dict(out.schema) == dict(OUT_SCHEMA)
+
+
+def test_a_month_with_no_one_counts_zero_and_its_percentages_are_null():
+    # CORE has no row at 31 Jan 2024: a count of nobody is 0 children, a percentage of
+    # nobody is no figure (value, numerator and denominator all null)
+    months = [JAN, FEB, MAR]
+    assert _v(compute("cic_count", CORE, months), JAN) == (0.0, 0, None)
+    assert _v(compute("cic_count", CORE, months), FEB) == (1.0, 1, None)  # a
+    assert _v(compute("foster_pct", CORE, months), JAN) == (None, None, None)
+
+
+def test_rates_without_a_population_are_null_and_the_denominator_is_int64():
+    # no population: no rate (not a division by zero); with 20,000: 4 / 20,000 x 10,000 = 2
+    out = compute("cic_rate", CORE, [MAR], population=None)
+    assert _v(out) == (None, 4, None)
+    assert dict(out.schema) == dict(OUT_SCHEMA)
+    out = compute("cic_rate", CORE, [MAR], population=20_000)
+    assert _v(out) == (2.0, 4, 20_000)
+    assert dict(out.schema) == dict(OUT_SCHEMA)
+
+
+def test_indicator_registers_name_definition_function_population_and_inputs_once(monkeypatch):
+    from pipeline.reports.pack import indicators as ind
+
+    monkeypatch.setattr(ind, "REGISTRY", {})
+
+    def f(core, months):
+        return core
+
+    assert ind.indicator("x", "The x.")(f) is f
+    assert ind.REGISTRY["x"] == ind.IndicatorFunction(
+        "x", "The x.", f, False, ("header", "episodes")
+    )
+    ind.indicator("y", "The y.", population=True, inputs=["header", "oc2"])(f)
+    assert ind.REGISTRY["y"] == ind.IndicatorFunction("y", "The y.", f, True, ("header", "oc2"))
+    with pytest.raises(ValueError, match="indicator function 'x' registered twice"):
+        ind.indicator("x", "Again.")(f)
+    assert ind.REGISTRY["x"].definition == "The x."
+
+
+def test_sdq_cohort_is_4_to_16_and_health_flags_left_blank_are_not_up_to_date():
+    # all in care since 1 Jan 2020 (12 months+ at 31 Mar 2024), each with an OC2:
+    # age 3 (score 5), 4 (10), 10 (no score), 16 (20), 17 (40)
+    ages = {"a3": (3, 5), "a4": (4, 10), "a10": (10, None), "a16": (16, 20), "a17": (17, 40)}
+    me = frame("core_month_end", [_me(child_id=c, age_years=a) for c, (a, _) in ages.items()])
+    # immunisations: yes for a4, a16; no for a3; blank (null) for a10, a17
+    imm = {"a3": False, "a4": True, "a10": None, "a16": True, "a17": None}
+    oc2 = frame(
+        "core_oc2",
+        [
+            {"child_id": c, "sdq_score": s, "has_immunisations": imm[c]}
+            for c, (_, s) in ages.items()
+        ],
+    )
+    core = {"core_month_end": me, "core_oc2": oc2}
+    # 4-16: a4, a10, a16; scored: a4, a16 -> 2/3; mean (10 + 20) / 2 = 15 over 2 children
+    assert _v(compute("sdq_completed_pct", core, [MAR])) == (200 / 3, 2, 3)
+    assert _v(compute("sdq_average_score", core, [MAR])) == (15.0, 2, 2)
+    # a blank flag is not up to date: a4, a16 of all 5 -> 40%
+    assert _v(compute("immunisations_pct", core, [MAR])) == (40.0, 2, 5)
+    # nobody at 31 Jan 2024: no mean and no percentage, not a count of 0
+    assert _v(compute("sdq_average_score", core, [JAN, MAR]), JAN) == (None, None, None)
+    assert _v(compute("sdq_completed_pct", core, [JAN, MAR]), JAN) == (None, None, None)
+
+
+def test_oc2_uses_each_childs_latest_collection_year_and_an_unknown_year_as_the_oldest():
+    # a: 2024 (yes) listed before 2023 (no); b: 2024 (yes) and an unknown year (no);
+    # c: 2023 (no) then 2024 (yes). Latest of each is 2024's: 3 of 3 up to date
+    rows = [("a", 2024, True), ("a", 2023, False), ("b", 2024, True), ("b", None, False)]
+    rows += [("c", 2023, False), ("c", 2024, True)]
+    oc2 = frame(
+        "core_oc2",
+        [{"child_id": c, "collection_year": y, "has_immunisations": v} for c, y, v in rows],
+    )
+    me = frame("core_month_end", [_me(child_id=c) for c in "abc"])
+    out = compute("immunisations_pct", {"core_month_end": me, "core_oc2": oc2}, [MAR])
+    assert _v(out) == (100.0, 3, 3)
+
+
+def test_care_leavers_age_turns_on_the_birthday():
+    # at 31 Mar 2024: e (born 31 Mar 2005) is 19 that day, f (1 Apr 2005) 18, g (1 Apr 2002)
+    # still 21, h (31 Mar 2002) 22 that day, i (1 Jan 2004) 20 with IN_TOUCH blank.
+    # 19-21: e, g, i; in touch (YES): e -> 1/3
+    # at 30 Apr 2024: e 19 (birthday 31 Mar passed), f 19 (1 Apr), g and h 22, i 20:
+    # e, f, i; in touch: e -> 1/3
+    born = {
+        "e": (D(2005, 3, 31), "YES"),
+        "f": (D(2005, 4, 1), "NO"),
+        "g": (D(2002, 4, 1), "NO"),
+        "h": (D(2002, 3, 31), "NO"),
+        "i": (D(2004, 1, 1), None),
+    }
+    oc3 = frame(
+        "core_oc3",
+        [{"child_id": c, "birth_date": b, "in_touch_code": t} for c, (b, t) in born.items()],
+    )
+    out = compute("care_leavers_in_touch_pct", {"core_oc3": oc3}, [MAR, APR])
+    assert _v(out, MAR) == (100 / 3, 1, 3)
+    assert _v(out, APR) == (100 / 3, 1, 3)
+
+
+def test_starters_on_the_window_edges_and_uasc_ceasing_on_the_start_date():
+    # March 2024 runs from 1 Mar to 31 Mar; r started on 29 Feb (the previous month end).
+    # p: UASC until 20 Mar, started 10 Mar -> UASC at the start (excluded)
+    # q: UASC ceased 10 Mar, started 10 Mar -> ceased on the start: not UASC (counted)
+    # t: UASC ceased 1 Jan, started 5 Mar -> counted; s: not UASC, started 1 Mar -> counted
+    starts = {"p": D(2024, 3, 10), "q": D(2024, 3, 10), "r": D(2024, 2, 29)}
+    starts |= {"s": D(2024, 3, 1), "t": D(2024, 3, 5)}
+    periods = frame(
+        "core_periods_of_care",
+        [
+            {"child_id": c, "period_start_date": d, "is_short_breaks_only": False}
+            for c, d in starts.items()
+        ],
+    )
+    ceased = {"p": D(2024, 3, 20), "q": D(2024, 3, 10), "t": D(2024, 1, 1)}
+    children = frame(
+        "core_children",
+        [{"child_id": c, "is_uasc": True, "uasc_ceased_date": d} for c, d in ceased.items()]
+        + [{"child_id": c, "is_uasc": False} for c in "rs"],
+    )
+    core = {"core_periods_of_care": periods, "core_children": children}
+    assert _row(compute("started_count", core, [FEB, MAR]))["value"] == 4  # p, q, s, t
+    assert _row(compute("started_count", core, [FEB, MAR]), FEB)["value"] == 1  # r
+    assert _row(compute("started_excl_uasc_count", core, [MAR]))["value"] == 3  # q, s, t
+
+
+def test_leavers_window_of_6_months_starts_the_day_after_30_september():
+    # to 31 Mar 2024 the 6 months run from 1 Oct 2023: a (left 30 Sep, E4A) is out;
+    # b (1 Oct, E11) and c (31 Mar, E13) are in. Adopted: b -> 1/2; returned home: 0/2
+    def left(child, end, reason):
+        return {
+            "child_id": child,
+            "period_start_date": D(2022, 1, 1),
+            "period_end_date": end,
+            "end_reason_code": reason,
+            "is_short_breaks_only": False,
+        }
+
+    periods = frame(
+        "core_periods_of_care",
+        [left("a", D(2023, 9, 30), "E4A"), left("b", D(2023, 10, 1), "E11")]
+        + [left("c", D(2024, 3, 31), "E13")],
+    )
+    core = {"core_periods_of_care": periods}
+    assert _v(compute("permanence_adoption_pct", core, [MAR])) == (50.0, 1, 2)
+    assert _v(compute("permanence_returned_home_pct", core, [MAR])) == (0.0, 0, 2)
+
+
+def test_a_match_on_the_day_of_the_placement_order_is_0_days():
+    # both adopted in the year to 31 Mar 2024, placement order (E1) from 1 Jan 2023;
+    # a matched the same day (0 days), b on 2 Mar 2023 (31 + 28 + 1 = 60 days): (0 + 60) / 2
+    periods = frame(
+        "core_periods_of_care",
+        [
+            {
+                "child_id": c,
+                "period_start_date": D(2022, 1, 1),
+                "period_end_date": D(2024, 1, 10),
+                "end_reason_code": "E11",
+            }
+            for c in "ab"
+        ],
+    )
+    ep = frame(
+        "core_episodes",
+        [
+            {"child_id": c, "episode_start_date": D(2023, 1, 1), "legal_status_code": "E1"}
+            for c in "ab"
+        ],
+    )
+    ad1 = frame(
+        "core_ad1",
+        [
+            {"child_id": "a", "match_date": D(2023, 1, 1)},
+            {"child_id": "b", "match_date": D(2023, 3, 2)},
+        ],
+    )
+    core = {"core_periods_of_care": periods, "core_episodes": ep, "core_ad1": ad1}
+    assert _v(compute("placement_order_to_match_days", core, [MAR])) == (30.0, 2, 2)
