@@ -290,7 +290,7 @@ def _summary(status: pl.DataFrame, by: list[str], keys: pl.DataFrame | None = No
     )
     if keys is None:
         keys = pl.DataFrame({"table": list(tables())})
-    out = keys.join(counts, on=by, how="left")
+    out = keys.join(counts, on=by, how="left", nulls_equal=True)  # null: a multi-year extract
     out = out.with_columns(
         [
             (pl.col(c) if c in out.columns else pl.lit(0)).fill_null(0).cast(pl.Int64).alias(c)

@@ -5,10 +5,12 @@ import polars as pl
 import pytest
 
 from pipeline.core.schemas import CORE
+from pipeline.inputs.contract import tables
 from pipeline.params import load_params
 from pipeline.rules.testing import EPISODE, HEADER, raw_tables
 from pipeline.validate import (
     QUARANTINE_SCHEMA,
+    RETURNS_SCHEMA,
     read_operator_rows,
     rules_markdown,
     summary_json,
@@ -258,3 +260,185 @@ def test_gx_engine_matches_polars_engine(params):
 def test_committed_rules_doc_matches_registry():
     committed = (ROOT / "docs" / "validation-rules.md").read_text(encoding="utf-8")
     assert committed == rules_markdown(), "regenerate docs/validation-rules.md (see its header)"
+
+
+def _two_returns():
+    # Returns 2022-23 and 2023-24 (coverage from 1 April 2022, the earliest return's start).
+    # C1 is in both; C2 only in 2023-24, with an invalid SEX.
+    return {
+        "header": [
+            {**HEADER, "collection_year": 2023},  # row 2: superseded by row 3 (key CHILD)
+            {**HEADER, "collection_year": 2024},  # row 3: clean
+            {**HEADER, "CHILD": "C2", "SEX": "7", "collection_year": 2024},  # row 4: SEX 7
+        ],
+        "episodes": [
+            {**EPISODE, "collection_year": 2023},  # row 2: superseded by row 3 (CHILD+DECOM)
+            {**EPISODE, "collection_year": 2024},  # row 3: clean, warned (DfE 191: no OC2)
+            {**EPISODE, "CHILD": "C2", "collection_year": 2024},  # row 4: C2's header is out
+        ],
+        "reviews": [
+            {**REVIEW, "REVIEW": "01/03/2022", "collection_year": 2023},  # row 2: before 1/4/22
+            {**REVIEW, "REVIEW": "01/03/2023", "collection_year": 2023},  # row 3: clean
+            {**REVIEW, "collection_year": 2024},  # row 4: clean
+            {**REVIEW, "CHILD": "C2", "collection_year": 2024},  # row 5: XT01 + XT04
+            {**REVIEW, "CHILD": "C2", "REVIEW": "01/02/2024", "collection_year": 2024},  # row 6
+        ],
+    }
+
+
+def test_every_row_has_one_status_and_the_counts_reconcile_per_table_and_return(params):
+    result = run(_two_returns(), params)
+    # row_id is the 0-based position in each raw table (row 2 of the file is row_id 0)
+    assert result.row_status.rows() == [
+        ("header", 0, "superseded", False),
+        ("header", 1, "clean", False),
+        ("header", 2, "quarantined", False),  # GX-HEADER-SEX-IN-SET
+        ("episodes", 0, "superseded", False),
+        # DfE 191 (looked after 12 months at 31 March 2024, no OC2) warns on both C1's and
+        # C2's episode, but only a clean row counts as warned
+        ("episodes", 1, "clean", True),
+        ("episodes", 2, "quarantined", False),  # XT01-EPISODES
+        ("reviews", 0, "out of scope", False),
+        ("reviews", 1, "clean", False),
+        ("reviews", 2, "clean", False),
+        ("reviews", 3, "quarantined", False),  # XT01-REVIEWS and XT04, counted once
+        ("reviews", 4, "quarantined", False),
+    ]
+    assert result.row_status.schema == pl.Schema(
+        {"table": pl.String, "row_id": pl.UInt32, "row_status": pl.String, "is_warned": pl.Boolean}
+    )
+    # in = clean + quarantined + superseded + out of scope; warned counts clean rows
+    # header 3 = 1 + 1 + 1 + 0; episodes 3 = 1 + 1 + 1 + 0 (1 warned); reviews 5 = 2 + 2 + 0 + 1
+    summary = result.summary
+    assert summary["table"].to_list()[:3] == ["header", "episodes", "reviews"]  # contract order
+    assert summary.head(3).drop("table").rows() == [
+        (3, 1, 1, 1, 0, 0),
+        (3, 1, 1, 1, 0, 1),
+        (5, 2, 2, 0, 1, 0),
+    ]
+    # every other contract table has a row of zeros
+    assert summary["table"].to_list() == list(tables())
+    assert summary.slice(3).drop("table").unique().rows() == [(0, 0, 0, 0, 0, 0)]
+    assert summary.schema == pl.Schema(
+        {"table": pl.String} | dict.fromkeys(summary.columns[1:], pl.Int64)
+    )
+    # per return: 2022-23 holds the superseded copies and the out-of-scope review
+    assert result.by_return.rows() == [
+        ("header", 2023, "return 2022-23", 1, 0, 0, 1, 0, 0),
+        ("header", 2024, "return 2023-24", 2, 1, 1, 0, 0, 0),
+        ("episodes", 2023, "return 2022-23", 1, 0, 0, 1, 0, 0),
+        ("episodes", 2024, "return 2023-24", 2, 1, 1, 0, 0, 1),
+        ("reviews", 2023, "return 2022-23", 2, 1, 0, 0, 1, 0),
+        ("reviews", 2024, "return 2023-24", 3, 1, 2, 0, 0, 0),
+    ]
+    assert (result.core["core_children"].height, result.core["core_episodes"].height) == (1, 1)
+    assert result.core["core_reviews"]["review_date"].to_list() == [
+        dt.date(2023, 3, 1),
+        dt.date(2024, 3, 1),
+    ]
+
+
+def test_rule_counts_quarantine_first_then_most_rows_then_code(params):
+    result = run(_two_returns(), params)
+    assert result.rule_counts.drop("message").rows() == [
+        # quarantining rules: XT01-REVIEWS and XT04 (2 rows: C2's reviews 5 and 6) before
+        # the rules with 1 row, each pair by code
+        ("XT01-REVIEWS", "", "quarantine", "reviews", 2),
+        ("XT04", "", "quarantine", "reviews", 2),
+        ("GX-HEADER-SEX-IN-SET", "", "quarantine", "header", 1),
+        ("XT01-EPISODES", "", "quarantine", "episodes", 1),
+        # a warning comes last though it has 2 rows (C1's and C2's episodes, one of them
+        # quarantined: a rule's count is of every row it flags)
+        ("DFE-191-EPISODES", "191", "warning", "episodes", 2),
+    ]
+    q = result.quarantine
+    # one row per (row, rule), in table, file and row order; the child and the fields named
+    assert q.select(
+        "table", "source_file", "source_row", "child_id", "rule_code", "fields"
+    ).rows() == [
+        ("episodes", "episodes.csv", 4, "C2", "XT01-EPISODES", "CHILD"),
+        ("header", "header.csv", 4, "C2", "GX-HEADER-SEX-IN-SET", "SEX"),
+        ("reviews", "reviews.csv", 5, "C2", "XT01-REVIEWS", "CHILD"),
+        ("reviews", "reviews.csv", 5, "C2", "XT04", "CHILD, REVIEW"),
+        ("reviews", "reviews.csv", 6, "C2", "XT01-REVIEWS", "CHILD"),
+        ("reviews", "reviews.csv", 6, "C2", "XT04", "CHILD, REVIEW"),
+    ]
+    assert (
+        q["message"][1] == result.rule_counts.filter(rule_code="GX-HEADER-SEX-IN-SET")["message"][0]
+    )
+    assert q["message"][1].startswith("SEX is not in the SEX code list")
+    assert result.warnings.select("source_row", "child_id", "rule_code").rows() == [
+        (3, "C1", "DFE-191-EPISODES"),
+        (4, "C2", "DFE-191-EPISODES"),
+    ]
+    assert result.issues.filter(table="episodes", source_row=4).select(
+        "rule_code", "dfe_rule", "severity"
+    ).rows() == [("DFE-191-EPISODES", "191", "warning"), ("XT01-EPISODES", "", "quarantine")]
+
+
+def test_extract_history_before_a_childs_first_episode_is_out_of_scope(params):
+    # A multi-year extract (no collection year), plus one review from the 2023-24 return.
+    # Coverage starts 1 April 2019: the 1 April on or before the extract's earliest review
+    # (1 June 2019); the return's own start (1 April 2023) is later.
+    rows = {
+        "header": [HEADER, {**HEADER, "CHILD": "C2"}, {**HEADER, "CHILD": "C3"}],
+        "episodes": [
+            EPISODE,  # row 2: C1 from 1 January 2020
+            {**EPISODE, "CHILD": "C2", "DECOM": "01/06/2021"},  # row 3
+            # row 4: C3's earliest episode, quarantined (PLACE ZZ; and open, followed by row 5)
+            {**EPISODE, "CHILD": "C3", "DECOM": "01/01/2018", "PLACE": "ZZ"},
+            {**EPISODE, "CHILD": "C3", "DECOM": "01/01/2020", "RNE": "P"},  # row 5
+        ],
+        "reviews": [
+            REVIEW,  # row 2: clean
+            {**REVIEW, "REVIEW": "01/06/2019"},  # row 3: before C1's first episode: history
+            {**REVIEW, "CHILD": "C2", "REVIEW": "31/05/2021"},  # row 4: the day before: history
+            {**REVIEW, "CHILD": "C2", "REVIEW": "01/06/2021"},  # row 5: on the start: clean
+            # row 6: after the extract date (RV01) as well as outside every episode (XT04)
+            {**REVIEW, "CHILD": "C2", "REVIEW": "01/06/2024"},
+            # row 7: before C3's first *clean* episode (2020; the 2018 one is quarantined)
+            {**REVIEW, "CHILD": "C3", "REVIEW": "01/06/2019"},
+            # row 8: before C2's first episode, but in a return: a return does not hold
+            # history, so XT04 stands
+            {**REVIEW, "CHILD": "C2", "REVIEW": "30/05/2021", "collection_year": 2024},
+        ],
+        "missing": [
+            # row 2: before the coverage start (1 April 2019): out of scope
+            {"CHILD": "C1", "MISSING": "M", "MIS_START": "31/03/2019", "MIS_END": "02/04/2019"},
+            # row 3: on the coverage start: in scope (and quarantined: before C1's care)
+            {"CHILD": "C1", "MISSING": "M", "MIS_START": "01/04/2019", "MIS_END": "02/04/2019"},
+        ],
+    }
+    result = run(rows, params)
+    status = result.row_status.filter(pl.col("table").is_in(["reviews", "missing"]))
+    assert status.select("table", "row_status").rows() == [
+        ("reviews", "clean"),
+        ("reviews", "out of scope"),
+        ("reviews", "out of scope"),
+        ("reviews", "clean"),
+        ("reviews", "quarantined"),
+        ("reviews", "out of scope"),
+        ("reviews", "quarantined"),
+        ("missing", "out of scope"),
+        ("missing", "quarantined"),
+    ]
+    q = result.quarantine.filter(table="reviews")
+    assert q.select("source_row", "rule_code").rows() == [(6, "RV01"), (6, "XT04"), (8, "XT04")]
+    # history is set aside, not a failure: neither in the quarantine nor in the rule counts
+    xt04 = result.rule_counts.filter(rule_code="XT04")["rows_count"].to_list()
+    assert xt04 == [2]  # rows 6 and 8
+    assert result.core["core_reviews"]["review_date"].to_list() == [
+        dt.date(2024, 3, 1),
+        dt.date(2021, 6, 1),
+    ]
+    # per return; the extract's rows (collection year null) are counted too, after the
+    # return's: reviews 7 = 1 (2023-24: row 8 quarantined) + 6 (extract: 2 clean, 1
+    # quarantined, 3 out of scope); episodes 4 = 3 clean (all warned: DfE 191 or 433) + 1
+    assert result.by_return.rows() == [
+        ("header", None, "multi-year extract", 3, 3, 0, 0, 0, 0),
+        ("episodes", None, "multi-year extract", 4, 3, 1, 0, 0, 3),
+        ("reviews", 2024, "return 2023-24", 1, 0, 1, 0, 0, 0),
+        ("reviews", None, "multi-year extract", 6, 2, 1, 0, 3, 0),
+        ("missing", None, "multi-year extract", 2, 0, 1, 0, 1, 0),
+    ]
+    assert result.by_return.schema == pl.Schema(RETURNS_SCHEMA)
