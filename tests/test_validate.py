@@ -11,6 +11,8 @@ from pipeline.rules.testing import EPISODE, HEADER, raw_tables
 from pipeline.validate import (
     QUARANTINE_SCHEMA,
     RETURNS_SCHEMA,
+    escalation_areas,
+    prepare,
     read_operator_rows,
     rules_markdown,
     summary_json,
@@ -442,3 +444,42 @@ def test_extract_history_before_a_childs_first_episode_is_out_of_scope(params):
         ("missing", None, "multi-year extract", 2, 0, 1, 0, 1, 0),
     ]
     assert result.by_return.schema == pl.Schema(RETURNS_SCHEMA)
+
+
+def test_prepare_numbers_rows_and_fills_what_a_reader_left_out():
+    # a bare frame under the contract name (no raw_ prefix), with one contract column of
+    # header's four and none of the reader's columns
+    bare = pl.DataFrame({"CHILD": ["C1", "C2"], "EXTRA": ["x", "y"]})
+    # CIN children as CSV: the return's year is the Year column (text; "n/a" is no year)
+    cin = pl.DataFrame(
+        {"LAchildID": ["A", "B", "C"], "Year": ["2024", "n/a", None]},
+    ).with_columns(collection_year=pl.Series([None, 2023, 2022], dtype=pl.Int64))
+    reviews = raw_tables({"reviews": [REVIEW]}, base=False)["raw_reviews"].with_columns(
+        stack_order=pl.lit("b")
+    )
+    out = prepare({"header": bare, "cin_children": cin, "raw_reviews": reviews})
+    assert list(out) == list(tables())  # every contract table, absent ones empty
+    h = out["header"]
+    header = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]  # tables.yml
+    # EXTRA dropped; the reader's columns after the contract's
+    assert h.columns == ["row_id", *header, "source_file", "source_row", "collection_year"]
+    # row_id from 0; source_row as a spreadsheet numbers it (the header is row 1); the
+    # file named after the table; no return year; absent columns null strings
+    blank = (None,) * 6
+    assert h.rows() == [(0, "C1", *blank, "header", 2, None), (1, "C2", *blank, "header", 3, None)]
+    assert h.schema["source_row"] == pl.Int64 and h.schema["SEX"] == pl.String
+    assert h.schema["collection_year"] == pl.Int64 and h.schema["row_id"] == pl.UInt32
+    # Year wins where it reads as a year, else the reader's collection_year: 2024, 2023, 2022
+    assert out["cin_children"]["collection_year"].to_list() == [2024, 2023, 2022]
+    # a reader's own source columns and stack order are kept
+    r = out["reviews"]
+    assert r.select("source_file", "source_row", "stack_order").row(0) == ("reviews.csv", 2, "b")
+    assert out["oc2"].height == 0 and "stack_order" not in out["oc2"].columns
+    assert out["oc2"].schema["collection_year"] == pl.Int64
+
+
+def test_escalation_areas_one_row_per_named_area():
+    esc = pl.DataFrame({"ESC_ID": ["E1", "E2", "E3"], "AREAS": [" CPI ;EDU;; CPI", None, "HLT"]})
+    # E1: " CPI ", "EDU", "", " CPI" -> stripped, the blank dropped, the repeat once;
+    # E2: no areas; E3: one
+    assert escalation_areas(None, esc).rows() == [("E1", "CPI"), ("E1", "EDU"), ("E3", "HLT")]
