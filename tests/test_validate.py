@@ -11,6 +11,8 @@ from pipeline.rules.testing import EPISODE, HEADER, raw_tables
 from pipeline.validate import (
     QUARANTINE_SCHEMA,
     RETURNS_SCHEMA,
+    RULE_COUNTS_SCHEMA,
+    ValidationResult,
     escalation_areas,
     prepare,
     read_operator_rows,
@@ -483,3 +485,150 @@ def test_escalation_areas_one_row_per_named_area():
     # E1: " CPI ", "EDU", "", " CPI" -> stripped, the blank dropped, the repeat once;
     # E2: no areas; E3: one
     assert escalation_areas(None, esc).rows() == [("E1", "CPI"), ("E1", "EDU"), ("E3", "HLT")]
+
+
+def _hand_built_result(**kw):
+    """A ValidationResult from hand-made aggregate frames (no validation run)."""
+    counts = ("rows_in", "rows_clean", "rows_quarantined", "rows_superseded", "rows_out_of_scope")
+    summary = pl.DataFrame(
+        [("episodes", 1234, 1000, 200, 30, 4, 5), ("reviews", 12, 10, 2, 0, 0, 1)],
+        schema=["table", *counts, "rows_warned"],
+        orient="row",
+    )
+    by_return = pl.DataFrame(
+        [
+            ("episodes", 2023, "return 2022-23", 1000, 900, 100, 0, 0, 5),
+            ("episodes", 2024, "return 2023-24", 234, 100, 100, 30, 4, 0),
+            ("reviews", 2024, "return 2023-24", 0, 0, 0, 0, 0, 0),  # no rows: not shown
+            ("reviews", None, "multi-year extract", 12, 10, 2, 0, 0, 1),
+        ],
+        schema=RETURNS_SCHEMA,
+        orient="row",
+    )
+    coverage = pl.DataFrame(
+        [
+            ("2021-22", False, True, "31 March only"),
+            ("2022-23", True, True, "return 2022-23"),
+        ],
+        schema=["year_label", "is_year_covered", "is_31_march_covered", "basis"],
+        orient="row",
+    )
+    conflicts = pl.DataFrame(
+        [("header", f"C{i}", "SEX", "1", "a.csv", i, "2", "b.csv", 10 + i) for i in range(1, 4)]
+        + [
+            ("episodes", f"C{i}", "LS", "C1", "a.csv", i, "C2", "b.csv", 10 + i)
+            for i in range(4, 8)
+        ],
+        schema=[
+            "table",
+            "child_id",
+            "column",
+            "earlier_value",
+            "earlier_file",
+            "earlier_row",
+            "later_value",
+            "later_file",
+            "later_row",
+        ],
+        orient="row",
+    )
+    rule_counts = pl.DataFrame(
+        [
+            ("DFE-441", "441", "warning", "reviews", "Code does not fit the age", 3),
+            ("XT04", "", "quarantine", "reviews", "Review outside every episode", 1234),
+        ],
+        schema=list(RULE_COUNTS_SCHEMA),
+        orient="row",
+    )
+    parts = dict(
+        core={},
+        quarantine=None,
+        summary=summary,
+        rule_counts=rule_counts,
+        by_return=by_return,
+        coverage_table=coverage,
+        conflicts=conflicts,
+    )
+    return ValidationResult(**(parts | kw))
+
+
+def test_summary_text_lays_out_every_section():
+    text = summary_text(_hand_built_result())
+    # columns: each key as wide as its widest value (8, "episodes"; 18, "multi-year
+    # extract"), then counts right-aligned in 12 with thousands separators, two spaces
+    # apart; total = 1234 + 12, 1000 + 10, 200 + 2, ...; the per-return table leaves out
+    # the return with no rows and has no total; a rule line: the code in 36, the DfE
+    # number in 9 ("" for our own rules), the count in 9, then the reason
+    assert text.splitlines() == [
+        "table               in         clean   quarantined    superseded  out_of_scope        warned",
+        "episodes         1,234         1,000           200            30             4             5",
+        "reviews             12            10             2             0             0             1",
+        "total            1,246         1,010           202            30             4             6",
+        "",
+        "Per return:",
+        "table     return_label                  in         clean   quarantined    superseded  out_of_scope",
+        "episodes  return 2022-23             1,000           900           100             0             0",
+        "episodes  return 2023-24               234           100           100            30             4",
+        "reviews   multi-year extract            12            10             2             0             0",
+        "",
+        "Coverage (collection years; 31 March = children in care that day):",
+        "  2021-22  year: no   31 March: yes  31 March only",
+        "  2022-23  year: yes  31 March: yes  return 2022-23",
+        "",
+        "Values two returns disagree on (the later return is used): 7 (episodes 4, header 3)",
+        "  header child C1 SEX: '1' in a.csv row 1, '2' in b.csv row 11",
+        "  header child C2 SEX: '1' in a.csv row 2, '2' in b.csv row 12",
+        "  header child C3 SEX: '1' in a.csv row 3, '2' in b.csv row 13",
+        "  episodes child C4 LS: 'C1' in a.csv row 4, 'C2' in b.csv row 14",
+        "  episodes child C5 LS: 'C1' in a.csv row 5, 'C2' in b.csv row 15",
+        "  ... and 2 more (data/processed/returns_conflicts.parquet)",
+        "",
+        "Rules that quarantined rows (left out of every figure):",
+        "  XT04                                               1,234  Review outside every episode",
+        "",
+        "Warnings (rows kept in the figures, listed for correction):",
+        "  DFE-441                              DfE 441           3  Code does not fit the age",
+    ]
+
+
+def test_summary_text_leaves_out_empty_sections():
+    # one return year (the extract's null is not a second): no per-return table; no
+    # coverage rows, no conflicts, no rules
+    one_year = _hand_built_result().by_return.filter(pl.col("collection_year") != 2023)
+    empty = _hand_built_result(
+        by_return=one_year,
+        coverage_table=_hand_built_result().coverage_table.head(0),
+        conflicts=_hand_built_result().conflicts.head(0),
+        rule_counts=pl.DataFrame(schema=RULE_COUNTS_SCHEMA),
+    )
+    assert summary_text(empty).splitlines()[4:] == []
+    assert summary_text(_hand_built_result(by_return=None, coverage_table=None, conflicts=None))
+    five = _hand_built_result(conflicts=_hand_built_result().conflicts.head(5))
+    assert "... and" not in summary_text(five)  # 5 conflicts: all listed
+
+
+def test_summary_json_counts_per_table_rules_returns_coverage_and_conflicts():
+    js = summary_json(_hand_built_result())
+    assert js["episodes"] == {
+        "rows_in": 1234,
+        "rows_clean": 1000,
+        "rows_quarantined": 200,
+        "rows_superseded": 30,
+        "rows_out_of_scope": 4,
+        "rows_warned": 5,
+    }
+    assert (js["rules"], js["warnings"], js["conflicts"]) == ({"XT04": 1234}, {"DFE-441": 3}, 7)
+    assert js["returns"][3] == {
+        "table": "reviews",
+        "collection_year": None,
+        "return_label": "multi-year extract",
+        "rows_in": 12,
+        "rows_clean": 10,
+        "rows_quarantined": 2,
+        "rows_superseded": 0,
+        "rows_out_of_scope": 0,
+        "rows_warned": 1,
+    }
+    assert js["coverage"][0]["basis"] == "31 March only"
+    bare = summary_json(_hand_built_result(by_return=None, coverage_table=None, conflicts=None))
+    assert set(bare) == {"episodes", "reviews", "rules", "warnings"}
