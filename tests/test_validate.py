@@ -1,4 +1,5 @@
 import datetime as dt
+import logging
 from pathlib import Path
 
 import polars as pl
@@ -290,8 +291,9 @@ def _two_returns():
     }
 
 
-def test_every_row_has_one_status_and_the_counts_reconcile_per_table_and_return(params):
-    result = run(_two_returns(), params)
+def test_every_row_has_one_status_and_the_counts_reconcile_per_table_and_return(params, caplog):
+    with caplog.at_level(logging.INFO, logger="pipeline.validate"):
+        result = run(_two_returns(), params)
     # row_id is the 0-based position in each raw table (row 2 of the file is row_id 0)
     assert result.row_status.rows() == [
         ("header", 0, "superseded", False),
@@ -336,6 +338,17 @@ def test_every_row_has_one_status_and_the_counts_reconcile_per_table_and_return(
         ("reviews", 2024, "return 2023-24", 3, 1, 2, 0, 0, 0),
     ]
     assert (result.core["core_children"].height, result.core["core_episodes"].height) == (1, 1)
+    # the totals: 3 + 3 + 5 = 11 in; clean 1 + 1 + 2 = 4; quarantined 1 + 1 + 2 = 4;
+    # superseded 1 + 1 = 2; out of scope 1; warned 1
+    assert caplog.messages[-1] == (
+        "validated 11 rows: 4 clean, 4 quarantined, 2 superseded, 1 out of scope; "
+        "1 clean rows with warnings"
+    )
+    # coverage from year_end - history_years - 1 = 2024 - 4 - 1 = 2019 (the returns' years
+    # before, 2022 and 2023, are later) to year_end
+    assert result.coverage_table["year_end"].to_list() == [2019, 2020, 2021, 2022, 2023, 2024]
+    assert result.core["core_coverage"].height == 6
+    assert result.coverage.return_years == (2023, 2024)
     assert result.core["core_reviews"]["review_date"].to_list() == [
         dt.date(2023, 3, 1),
         dt.date(2024, 3, 1),
@@ -632,3 +645,30 @@ def test_summary_json_counts_per_table_rules_returns_coverage_and_conflicts():
     assert js["coverage"][0]["basis"] == "31 March only"
     bare = summary_json(_hand_built_result(by_return=None, coverage_table=None, conflicts=None))
     assert set(bare) == {"episodes", "reviews", "rules", "warnings"}
+
+
+def test_coverage_reaches_back_to_the_year_before_the_earliest_return(params):
+    # a 2018-19 return (collection year 2019): the coverage table starts at 2019 - 1 = 2018,
+    # before year_end - history_years - 1 = 2019
+    result = run({"header": [{**HEADER, "collection_year": 2019}]}, params)
+    assert result.coverage_table["year_end"].to_list() == list(range(2018, 2025))
+
+
+def test_engine_must_be_gx_or_polars(params):
+    with pytest.raises(ValueError, match="^engine must be 'gx' or 'polars', not 'pandas'$"):
+        run({}, params, engine="pandas")
+
+
+def test_postcode_file_configured_else_the_raw_folders_reference_file(params, tmp_path):
+    from pipeline.validate import _postcode_file
+
+    raw = tmp_path / "raw"
+    at_raw = params.model_copy(update={"paths": params.paths.model_copy(update={"raw": raw})})
+    assert _postcode_file(at_raw) is None  # nothing configured, no reference file
+    (raw / "reference").mkdir(parents=True)
+    assert _postcode_file(at_raw) is None  # the folder alone is not a file
+    (raw / "reference" / "postcodes.csv").write_text("pcd,lat,long\n", encoding="utf-8")
+    assert _postcode_file(at_raw) == raw / "reference" / "postcodes.csv"
+    mine = tmp_path / "mine.csv"
+    paths = at_raw.paths.model_copy(update={"postcodes": mine})
+    assert _postcode_file(at_raw.model_copy(update={"paths": paths})) == mine  # configured wins
