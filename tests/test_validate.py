@@ -18,6 +18,7 @@ from pipeline.validate import (
     prepare,
     read_operator_rows,
     rules_markdown,
+    run_rules,
     summary_json,
     summary_text,
     validate,
@@ -672,3 +673,40 @@ def test_postcode_file_configured_else_the_raw_folders_reference_file(params, tm
     mine = tmp_path / "mine.csv"
     paths = at_raw.paths.model_copy(update={"postcodes": mine})
     assert _postcode_file(at_raw.model_copy(update={"paths": paths})) == mine  # configured wins
+
+
+class _Beside:
+    """Stands in for the build's GX worker (pipeline/run/gxcheck.py): records what it is given."""
+
+    def __init__(self):
+        self.submitted, self.expected = [], []
+
+    def submit(self, raw, rules):
+        self.submitted.append((raw, rules))
+
+    def expect(self, failures):
+        self.expected.append(failures)
+
+
+def test_run_rules_hands_gx_the_rows_and_the_polars_result_when_beside():
+    from pipeline.rules import registry
+    from pipeline.validate import GX_BESIDE
+
+    raw_ = prepare(raw_tables({"header": [HEADER, {**HEADER, "CHILD": "C2", "SEX": "7"}]}))
+    beside = _Beside()
+    token = GX_BESIDE.set(beside)
+    try:
+        failures = run_rules(raw_, dt.date(2024, 4, 30), engine="polars", year_end=2024)
+    finally:
+        GX_BESIDE.reset(token)
+    ((raw_seen, rules),) = beside.submitted
+    assert raw_seen is raw_
+    gx_rules = [r.code for r in registry().values() if r.gx is not None]
+    assert [r.code for r in rules] == gx_rules and len(gx_rules) > 10
+    (expected,) = beside.expected
+    assert expected.equals(failures)
+    # C2's SEX 7 (row_id 1 of header) is the one failure among these rows
+    assert failures.filter(table="header").rows() == [("header", 1, "GX-HEADER-SEX-IN-SET")]
+    # without a worker beside, nothing is handed over
+    assert run_rules(raw_, dt.date(2024, 4, 30), engine="polars", year_end=2024).equals(failures)
+    assert len(beside.submitted) == 1
