@@ -710,3 +710,19 @@ def test_run_rules_hands_gx_the_rows_and_the_polars_result_when_beside():
     # without a worker beside, nothing is handed over
     assert run_rules(raw_, dt.date(2024, 4, 30), engine="polars", year_end=2024).equals(failures)
     assert len(beside.submitted) == 1
+
+
+def test_quarantine_rows_are_the_quarantining_failures_where_to_find_them():
+    from pipeline.validate import quarantine_rows
+
+    raw_ = prepare(raw_tables({"header": [HEADER, {**HEADER, "CHILD": "C2", "SEX": "7"}]}))
+    failures = run_rules(raw_, dt.date(2024, 4, 30), engine="polars", year_end=2024)
+    # C1's episode (from 1 January 2020) only warns: DfE 191, no OC2
+    assert failures.filter(table="episodes")["rule_code"].to_list() == ["DFE-191-EPISODES"]
+    q = quarantine_rows(raw_, failures)
+    assert q.schema == pl.Schema(QUARANTINE_SCHEMA)
+    assert q.drop("message").rows() == [
+        ("header", "header.csv", 3, "C2", "GX-HEADER-SEX-IN-SET", "SEX"),
+    ]
+    none = quarantine_rows(raw_, failures.head(0))  # nothing failed: empty, same columns
+    assert (none.height, none.schema) == (0, pl.Schema(QUARANTINE_SCHEMA))
