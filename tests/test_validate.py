@@ -10,6 +10,7 @@ from pipeline.inputs.contract import tables
 from pipeline.params import load_params
 from pipeline.rules.testing import EPISODE, HEADER, raw_tables
 from pipeline.validate import (
+    ISSUES_SCHEMA,
     QUARANTINE_SCHEMA,
     RETURNS_SCHEMA,
     RULE_COUNTS_SCHEMA,
@@ -258,7 +259,7 @@ def test_gx_engine_matches_polars_engine(params):
         ],
     }
     polars_q = run(rows, params, engine="polars").quarantine
-    gx_q = run(rows, params, engine="gx").quarantine
+    gx_q = validate(raw_tables(rows), params).quarantine  # GX is the default engine
     assert polars_q.height > 8
     assert gx_q.equals(polars_q)
 
@@ -726,3 +727,215 @@ def test_quarantine_rows_are_the_quarantining_failures_where_to_find_them():
     ]
     none = quarantine_rows(raw_, failures.head(0))  # nothing failed: empty, same columns
     assert (none.height, none.schema) == (0, pl.Schema(QUARANTINE_SCHEMA))
+
+
+def test_validate_of_no_rows_at_all(params):
+    # no table holds a row: every table's counts are 0, the per-return table is empty but
+    # has its columns, no rule fired; coverage runs from year_end - history_years - 1 =
+    # 2024 - 4 - 1 = 2019 (no return reaches further back) to 2024
+    result = validate(raw_tables({}, base=False), params, engine="polars")
+    assert result.summary.height == len(tables())
+    assert result.summary.drop("table").sum().row(0) == (0, 0, 0, 0, 0, 0)
+    assert result.by_return.height == 0
+    assert result.by_return.schema == pl.Schema(RETURNS_SCHEMA)
+    assert result.rule_counts.height == 0 and result.issues.height == 0
+    assert result.coverage_table["year_end"].to_list() == [2019, 2020, 2021, 2022, 2023, 2024]
+    assert summary_text(result).splitlines()[-7] == (
+        "Coverage (collection years; 31 March = children in care that day):"
+    )
+
+
+def test_rules_doc_cells_keep_the_table_on_one_line():
+    from pipeline.validate import _cell
+
+    # a "|" would end the markdown cell and a newline the row
+    assert _cell("a|b\nc") == "a/b c"
+    assert _cell("plain") == "plain"
+
+
+def test_operator_rows_read_back_child_ids_as_text(params, tmp_path):
+    # a child ID of digits with a leading zero stays "0123" (read as a number it would be 123)
+    result = run({"header": [{**HEADER, "CHILD": "0123", "SEX": "7"}], "episodes": []}, params)
+    path = tmp_path / "rows.csv"
+    assert write_operator_rows(result, path) == 1
+    back = read_operator_rows(path)
+    assert back["CHILD"].to_list() == ["0123"]
+    assert back["dfe_rule"].to_list() == [""]  # our own rule: no DfE number, kept as text
+
+
+def test_run_rules_defaults_to_polars_and_hands_gx_the_rows():
+    from pipeline.validate import GX_BESIDE
+
+    raw_ = prepare(raw_tables({"header": [HEADER]}))
+    beside = _Beside()
+    token = GX_BESIDE.set(beside)
+    try:
+        run_rules(raw_, dt.date(2024, 4, 30), year_end=2024)  # no engine: polars
+    finally:
+        GX_BESIDE.reset(token)
+    assert len(beside.submitted) == 1 and len(beside.expected) == 1
+
+
+def test_run_rules_failures_by_table_then_row_then_rule():
+    raw_ = prepare(
+        raw_tables(
+            {
+                # row 1: SEX 7 and ETHNIC XXXX (two rules); row 2: ETHNIC XXXX only
+                "header": [
+                    HEADER,
+                    {**HEADER, "CHILD": "C2", "SEX": "7", "ETHNIC": "XXXX"},
+                    {**HEADER, "CHILD": "C3", "ETHNIC": "XXXX"},
+                ],
+                # row 0: REVIEW_CODE PN9 is no code
+                "reviews": [{**REVIEW, "REVIEW_CODE": "PN9"}],
+            }
+        )
+    )
+    failures = run_rules(raw_, dt.date(2024, 4, 30), engine="polars", year_end=2024)
+    # C1's episode only warns (DfE 191: no OC2); tables in name order, then row, then code
+    # (ETHNIC before SEX): sorting without the table would put reviews' row 0 before
+    # header's row 1; without the row, header row 2's ETHNIC before row 1's SEX
+    assert failures.rows() == [
+        ("episodes", 0, "DFE-191-EPISODES"),
+        ("header", 1, "GX-HEADER-ETHNIC-IN-SET"),
+        ("header", 1, "GX-HEADER-SEX-IN-SET"),
+        ("header", 2, "GX-HEADER-ETHNIC-IN-SET"),
+        ("reviews", 0, "GX-REVIEWS-REVIEW_CODE-IN-SET"),
+    ]
+
+
+def test_issue_rows_in_table_file_row_then_rule_order():
+    from pipeline.validate import issue_rows
+
+    def rows(table, file, n):
+        return raw_tables({table: [HEADER] * n}, base=False)[f"raw_{table}"].with_columns(
+            source_file=pl.lit(file)
+        )
+
+    # header: b.csv rows 2-3 then a.csv rows 2-3 (row_id 0-3); reviews: a.csv row 2
+    header = pl.concat([rows("header", "b.csv", 2), rows("header", "a.csv", 2)])
+    raw_ = prepare({"raw_header": header, "raw_reviews": rows("reviews", "a.csv", 1)})
+    failures = pl.DataFrame(
+        [
+            ("reviews", 0, "XT04"),
+            ("header", 0, "GX-HEADER-SEX-IN-SET"),
+            ("header", 3, "GX-HEADER-SEX-IN-SET"),
+            ("header", 3, "GX-HEADER-ETHNIC-IN-SET"),
+            ("header", 1, "GX-HEADER-ETHNIC-IN-SET"),
+        ],
+        schema={"table": pl.String, "row_id": pl.UInt32, "rule_code": pl.String},
+        orient="row",
+    )
+    got = issue_rows(raw_, failures).select("table", "source_file", "source_row", "rule_code")
+    # header (before reviews although its file b.csv sorts after reviews' a.csv) by file,
+    # row (a.csv row 3 = row_id 3; b.csv rows 2 and 3 = row_ids 0 and 1), then code
+    assert got.rows() == [
+        ("header", "a.csv", 3, "GX-HEADER-ETHNIC-IN-SET"),
+        ("header", "a.csv", 3, "GX-HEADER-SEX-IN-SET"),
+        ("header", "b.csv", 2, "GX-HEADER-SEX-IN-SET"),
+        ("header", "b.csv", 3, "GX-HEADER-ETHNIC-IN-SET"),
+        ("reviews", "a.csv", 2, "XT04"),
+    ]
+    assert issue_rows(raw_, failures.head(0)).columns == [*ISSUES_SCHEMA, "fields"]
+
+
+def test_row_status_without_a_warned_list_warns_nobody():
+    from pipeline.validate import STATUS_SCHEMA, _row_status
+
+    raw_ = prepare(raw_tables({"header": [HEADER, HEADER]}, base=False))
+    failures = pl.DataFrame(
+        [("header", 1, "GX-HEADER-CHILD-UNIQUE")],
+        schema={"table": pl.String, "row_id": pl.UInt32, "rule_code": pl.String},
+        orient="row",
+    )
+    status = _row_status(raw_, failures, pl.DataFrame(schema=STATUS_SCHEMA))
+    # the warned list defaults to the failures, whose rows are quarantined, never clean
+    assert status.filter(table="header").rows() == [
+        ("header", 0, "clean", False),
+        ("header", 1, "quarantined", False),
+    ]
+
+
+def test_placement_distance_from_the_configured_postcode_file(params, tmp_path):
+    # home (0, 0) and placement (3000, 4000) metres: sqrt(3000² + 4000²) = 5000 m, at 1609.3 m
+    # a mile 3.107 -> 3.1 miles; the placement's LA from the file
+    pc = tmp_path / "postcodes.csv"
+    pc.write_text(
+        "postcode,easting,northing,la_code\nZZ1 1AA,0,0,E09000001\nZZ9 9ZZ,3000,4000,E09000002\n",
+        encoding="utf-8",
+    )
+    mine = params.model_copy(update={"paths": params.paths.model_copy(update={"postcodes": pc})})
+    episode = {**EPISODE, "HOME_POST": "ZZ1 1AA", "PL_POST": "ZZ9 9ZZ"}
+    eps = validate(raw_tables({"episodes": [episode]}), mine, engine="polars").core["core_episodes"]
+    assert eps.select("placement_distance_miles", "placement_la_code").rows() == [
+        (3.1, "E09000002")
+    ]
+
+
+def test_typed_whole_numbers_too_large_are_null_not_an_error():
+    from pipeline.validate import typed
+
+    # 2**63 = 9223372036854775808 matches the integer pattern but does not fit an Int64
+    raw_ = prepare(
+        raw_tables(
+            {
+                "oc2": [
+                    {"CHILD": "C1", "SDQ_SCORE": "12"},
+                    {"CHILD": "C1", "SDQ_SCORE": "9223372036854775808"},
+                ]
+            },
+            base=False,
+        )
+    )
+    assert typed(raw_["oc2"], tables()["oc2"])["SDQ_SCORE"].to_list() == [12, None]
+
+
+def test_aggregate_tables_are_the_shareable_frames_under_the_notebooks_names():
+    r = _hand_built_result()
+    got = r.aggregate_tables()
+    assert list(got) == [
+        "validation_summary",
+        "validation_rules",
+        "validation_returns",
+        "validation_coverage",
+    ]
+    for name, frame in zip(
+        got, (r.summary, r.rule_counts, r.by_return, r.coverage_table), strict=True
+    ):
+        assert got[name] is frame, name
+
+
+def test_write_rules_doc_writes_the_generated_markdown_as_utf8(tmp_path):
+    from pipeline.validate import write_rules_doc
+
+    path = tmp_path / "validation-rules.md"
+    write_rules_doc(path)
+    assert path.read_bytes().decode("utf-8") == rules_markdown()
+
+
+def test_extract_history_ignores_a_superseded_episode_as_it_does_a_quarantined_one(params):
+    # Returns 2022-23 and 2023-24 hold C1's episodes; the reviews are a multi-year
+    # extract's (no collection year). Coverage from 1 April 2022 (the 2023 return's start).
+    rows = {
+        "header": [{**HEADER, "collection_year": 2023}, {**HEADER, "collection_year": 2024}],
+        "episodes": [
+            # row 2: 1 June - 1 December 2022 in the 2022-23 return, superseded by row 3
+            {**EPISODE, "DECOM": "01/06/2022", "DEC": "01/12/2022", "REC": "E11"}
+            | {"collection_year": 2023},
+            # row 3: the same episode in 2023-24, quarantined (LS ZZ)
+            {**EPISODE, "DECOM": "01/06/2022", "DEC": "01/12/2022", "REC": "E11", "LS": "ZZ"}
+            | {"collection_year": 2024},
+            {**EPISODE, "DECOM": "01/06/2023", "collection_year": 2024},  # row 4: clean
+        ],
+        # 1 September 2022: outside every clean episode (XT04), and before C1's first
+        # episode that is neither superseded nor quarantined (1 June 2023): history
+        "reviews": [{**REVIEW, "REVIEW": "01/09/2022"}],
+    }
+    result = run(rows, params)
+    assert result.row_status.filter(table="episodes")["row_status"].to_list() == [
+        "superseded",
+        "quarantined",
+        "clean",
+    ]
+    assert result.row_status.filter(table="reviews")["row_status"].to_list() == ["out of scope"]
+    assert result.rule_counts.filter(rule_code="XT04").height == 0
