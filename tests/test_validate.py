@@ -258,8 +258,16 @@ def test_gx_engine_matches_polars_engine(params):
             },
         ],
     }
+    from pipeline.validate import GX_BESIDE
+
     polars_q = run(rows, params, engine="polars").quarantine
-    gx_q = validate(raw_tables(rows), params).quarantine  # GX is the default engine
+    beside = _Beside()
+    token = GX_BESIDE.set(beside)
+    try:
+        gx_q = validate(raw_tables(rows), params).quarantine  # GX is the default engine
+    finally:
+        GX_BESIDE.reset(token)
+    assert beside.submitted == []  # GX itself ran: nothing handed to a worker beside
     assert polars_q.height > 8
     assert gx_q.equals(polars_q)
 
@@ -739,6 +747,7 @@ def test_validate_of_no_rows_at_all(params):
     assert result.by_return.height == 0
     assert result.by_return.schema == pl.Schema(RETURNS_SCHEMA)
     assert result.rule_counts.height == 0 and result.issues.height == 0
+    assert (result.coverage.return_years, result.coverage.extract_start) == ((), None)
     assert result.coverage_table["year_end"].to_list() == [2019, 2020, 2021, 2022, 2023, 2024]
     assert summary_text(result).splitlines()[-7] == (
         "Coverage (collection years; 31 March = children in care that day):"
@@ -939,3 +948,52 @@ def test_extract_history_ignores_a_superseded_episode_as_it_does_a_quarantined_o
     ]
     assert result.row_status.filter(table="reviews")["row_status"].to_list() == ["out of scope"]
     assert result.rule_counts.filter(rule_code="XT04").height == 0
+
+
+def test_summary_text_shows_a_one_row_return_a_sixth_conflict_and_31_march_not_covered():
+    base = _hand_built_result()
+    one_row = pl.DataFrame(
+        [("header", 2024, "return 2023-24", 1, 1, 0, 0, 0, 0)], schema=RETURNS_SCHEMA, orient="row"
+    )
+    march_not = pl.DataFrame(
+        [("2020-21", False, False, "not available")],
+        schema=base.coverage_table.columns,
+        orient="row",
+    )
+    text = summary_text(
+        _hand_built_result(
+            by_return=pl.concat([base.by_return, one_row]),
+            coverage_table=march_not,
+            conflicts=base.conflicts.head(6),
+        )
+    ).splitlines()
+    # a return with 1 row in is listed (only 0 is left out): "header" in the 8 of
+    # "episodes", the label in the 18 of "multi-year extract", counts in 12
+    assert (
+        "header    return 2023-24                 1             1             0             0"
+        "             0"
+    ) in text
+    assert "  2020-21  year: no   31 March: no   not available" in text
+    # 6 conflicts: five listed, "and 1 more" (6 - 5)
+    assert "  ... and 1 more (data/processed/returns_conflicts.parquet)" in text
+
+
+def test_validate_passes_its_engine_and_rule_selection_to_run_rules(params):
+    from pipeline.validate import GX_BESIDE
+
+    rows = {"header": [HEADER, {**HEADER, "CHILD": "C2", "SEX": "7"}]}
+    beside = _Beside()
+    token = GX_BESIDE.set(beside)
+    try:
+        # the polars engine hands the rows to GX beside (the build's check)
+        everything = run(rows, params, engine="polars")
+        assert len(beside.submitted) == 1
+        # only the GX-coded rules: C2's SEX 7 still quarantined; C1's episode no longer
+        # warned (DfE 191 is left out)
+        gx_only = validate(
+            raw_tables(rows), params, engine="polars", select=lambda r: r.code.startswith("GX-")
+        )
+    finally:
+        GX_BESIDE.reset(token)
+    assert "DFE-191-EPISODES" in everything.rule_counts["rule_code"].to_list()
+    assert gx_only.rule_counts["rule_code"].to_list() == ["GX-HEADER-SEX-IN-SET"]
