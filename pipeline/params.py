@@ -115,6 +115,9 @@ class RunParams(_Frozen):
     disclosure_threshold: Annotated[int, Field(ge=0, le=20)] = 5
     disclosure: Literal["suppress", "none"] = "suppress"  # none: publish unsuppressed (stated)
     history_years: Annotated[int, Field(ge=1, le=10)] = 4
+    # how validation checks the contract: the polars twins with Great Expectations agreeing
+    # in a worker (beside), GX in the build's process (gx), or the twins alone (polars)
+    validation_engine: Literal["beside", "gx", "polars"] = "beside"
     guards: Guards = Guards()
     report: ReportSettings = ReportSettings()
     paths: Paths = Paths()

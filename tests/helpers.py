@@ -44,10 +44,16 @@ def cli(*args: str, check: bool = True, env: dict | None = None) -> subprocess.C
 def sample_config(path: Path, paths: dict[str, str | Path], **settings) -> Path:
     """config/sample.yml with its `paths` replaced by `paths` (and `root` set to this
     checkout, so the project's code and prose are found from anywhere), other top-level
-    `settings` overridden; written to `path`."""
+    `settings` overridden; written to `path`.
+
+    A test project validates with the polars twins alone (`validation_engine: polars`)
+    unless it asks for another engine: Great Expectations' worker adds ~7 s to every build,
+    and the engines' agreement is tested where it is the subject (tests/test_validate.py,
+    the session's sample build, tests/test_incremental.py, `cic-reports validate` tests)."""
     data = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
     data["paths"] = {k: str(v) for k, v in paths.items()}
     data["root"] = str(ROOT)
+    data["validation_engine"] = "polars"
     data.update(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -65,7 +71,9 @@ def work_paths(folder: Path, raw: Path | None = None) -> dict[str, Path]:
 
 
 def sample_params(raw: Path, folder: Path, **overrides):
-    """The sample config's RunParams reading `raw`, writing under `folder` (no file written)."""
+    """The sample config's RunParams reading `raw`, writing under `folder` (no file written),
+    validating with the polars twins alone unless `overrides` say otherwise (as
+    `sample_config`)."""
     from pipeline.params import load_params
 
     return load_params(
@@ -75,4 +83,4 @@ def sample_params(raw: Path, folder: Path, **overrides):
         build=str(folder / "build"),
         output=str(folder / "output"),
         **overrides,
-    )
+    ).with_overrides(validation_engine=overrides.get("validation_engine", "polars"))

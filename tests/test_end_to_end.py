@@ -46,7 +46,7 @@ def build_sample(work: Path) -> dict:
     in `work` (the session's `sample_build`, tests/conftest.py)."""
     raw = work / "raw"
     cli("synth", "--out", str(raw), "--children", str(CHILDREN), "--seed", "5", "--no-errors")
-    cfg = write_config(work, raw)
+    cfg = write_config(work, raw, validation_engine="beside")  # as `make report` builds
     formats = ["--to", "html", "--to", "docx", "--to", "pdf"]
     # 2022-23 first: each build's process writes the run's pub_ tables (the pack's too), and
     # the tests read 2023-24's (a --year-end 2023 build also re-renders the configured

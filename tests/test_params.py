@@ -36,6 +36,19 @@ def test_sample_config_loads_with_derived_period():
     assert p.previous.year_label == "2022-23"
 
 
+def test_validation_engine_defaults_to_beside_and_changes_no_figure(tmp_path):
+    """The engine is read from the config, defaults to GX beside the polars twins, and is
+    left out of the stages' keys (as locations are): switching it re-runs nothing."""
+    from pipeline.run.fingerprint import params_content
+
+    default = load_params(write(tmp_path, BASE))
+    assert default.validation_engine == "beside"
+    polars = load_params(write(tmp_path, BASE + "validation_engine: polars\n"))
+    assert polars.validation_engine == "polars"
+    assert params_content(polars) == params_content(default)
+    assert params_content(polars.with_overrides(history_years=3)) != params_content(default)
+
+
 def test_params_are_frozen():
     p = load_params(SAMPLE)
     with pytest.raises(ValidationError):
@@ -117,6 +130,10 @@ def test_missing_file_and_bad_yaml(tmp_path):
         (BASE + "paths:\n  raww: data/x\n", r"la\.yml line 6: paths\.raww: unknown key"),
         (BASE + "year_end: 2023\n", r"la\.yml line 5: duplicate key 'year_end'"),
         (BASE + "pack_month: 2024-3\n", r"la\.yml line 5: pack_month: String should match pattern"),
+        (
+            BASE + "validation_engine: pandas\n",
+            r"la\.yml line 5: validation_engine: Input should be 'beside', 'gx' or 'polars'",
+        ),
         ("- just\n- a list\n", r"la\.yml: expected a mapping of settings"),
         ("authority: {name: [\n", r"la\.yml line 2: not valid YAML"),
         (

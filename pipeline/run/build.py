@@ -278,7 +278,7 @@ class Build:
         force: bool = False,
         fresh: bool = False,
         final: bool = False,
-        engine: str = "beside",
+        engine: str | None = None,
         say: Say = print,
     ) -> None:
         from pipeline.reports import registry
@@ -291,7 +291,7 @@ class Build:
         self.formats = list(formats)
         self.renderer = renderer
         self.force, self.fresh, self.final = force, fresh, final
-        self.engine = engine
+        self.engine = engine or params.validation_engine
         self.say = say
         self.timer = StageTimer(say)
         self.places = places(params)

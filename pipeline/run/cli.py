@@ -198,13 +198,14 @@ def validate(
         ),
     ] = None,
     engine: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="beside (as `build` and `run`): the polars twins give the rows while Great "
-            "Expectations runs every contract suite in a worker process and must agree; "
-            "gx: the suites in this process; polars: the twins alone (no GX: least memory)"
+            help="beside (the default, as `build` and `run`): the polars twins give the rows "
+            "while Great Expectations runs every contract suite in a worker process and must "
+            "agree; gx: the suites in this process; polars: the twins alone (no GX: least "
+            "memory). Default: the config's `validation_engine`"
         ),
-    ] = "beside",
+    ] = None,
 ) -> None:
     """Ingest and validate a folder of extracts; print row accounting per table (and per
     return), the collection years the data covers, and the rules that fired."""
@@ -219,9 +220,10 @@ def validate(
         params = _params(config, project_dir, **overrides)
         if rows is not None:
             _check_rows_target(rows, params)
-        if engine not in ("beside", "gx", "polars"):
-            fail(EXIT_CONFIG, f"--engine must be beside, gx or polars, not {engine!r}")
-        if engine == "beside":
+        how = engine or params.validation_engine
+        if how not in ("beside", "gx", "polars"):
+            fail(EXIT_CONFIG, f"--engine must be beside, gx or polars, not {how!r}")
+        if how == "beside":
             from pipeline.run.gxcheck import GXBeside, validate_beside
 
             gx = GXBeside()  # its import overlaps ingest
@@ -233,7 +235,7 @@ def validate(
             result = validate_beside(gx, ingested.tables, params, say=say)
         else:
             ingested = ingest(params.raw_dir)
-            result = validate(ingested.tables, params, engine=engine)
+            result = validate(ingested.tables, params, engine=how)
         if rows is not None:
             n = write_operator_rows(result, rows)
             say(f"wrote {n:,} flagged (row, rule) lines to {rows} (child-level: never publish it)")

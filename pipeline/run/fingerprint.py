@@ -195,7 +195,9 @@ def clear_code_cache() -> None:
 
 # ---------------------------------------------------------------- parameters
 #: RunParams fields that are locations, not content (their contents are digested apart).
-LOCATION_FIELDS = ("root", "paths")
+# neither changes a figure: where files are, and which engine checked the contract (the
+# engines give the same rows, and a build whose engines disagree validates again with GX)
+LOCATION_FIELDS = ("root", "paths", "validation_engine")
 
 
 def params_content(params, *, without: tuple[str, ...] = ()) -> dict:

@@ -387,8 +387,10 @@ def process(
     from pipeline import io
     from pipeline.shared import sharing
 
+    # in this process (no worker beside it): GX itself, unless the config says polars
+    engine = "polars" if params.validation_engine == "polars" else "gx"
     with sharing():
-        data = data_stages(params, timer, force=force)
+        data = data_stages(params, timer, force=force, engine=engine)
         outs = {k: v for k, v in data.tables.items() if k.startswith("out_")}
         pack, _ = stage_pack(params, data.core, timer, outs, Validation.of(data.tables))
     with timer.stage("write processed"):
