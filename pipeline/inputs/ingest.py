@@ -413,7 +413,8 @@ def _to_contract(df: pl.DataFrame, rel: str, spec: TableSpec) -> tuple[pl.DataFr
     has_rows = "source_row" in df.columns
     rename, extra = {}, []
     for col in df.columns:
-        if has_rows and col in ("source_row", "source_file"):
+        # a multi-table reader's own columns (re-added by the caller) are not the file's extras
+        if has_rows and col in (*SOURCE_COLUMNS, "stack_order"):
             continue
         target = wanted.get(norm_column(col))
         if target is None or target in rename.values():
