@@ -88,9 +88,10 @@ def check_page(html_path: Path, name: str, *, screenshots: Path = SCREENSHOTS) -
                         "() => document.documentElement.scrollWidth"
                         " - document.documentElement.clientWidth"
                     )
-                # JPEG: a full report page encodes in half PNG's time, for the same reading.
-                shot = screenshots / f"{name}-{suffix}.jpg"
-                page.screenshot(path=str(shot), full_page=True, type="jpeg", quality=70)
+                # PNG, not JPEG: a long report at 360 px is taller than JPEG's 65,535 px
+                # limit, and Chromium then writes an empty file.
+                shot = screenshots / f"{name}-{suffix}.png"
+                page.screenshot(path=str(shot), full_page=True)
                 report.screenshots.append(shot)
                 context.close()
         finally:
