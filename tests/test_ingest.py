@@ -803,3 +803,109 @@ def test_an_annex_a_workbook_and_a_csv_of_the_same_list_are_stacked(raw_dir):
         ("C2", None),
         ("C1", "|annex_a.xlsx"),
     ]
+
+
+# ---------------------------------------------------------------- boundaries from mutation survivors
+def test_a_header_that_fits_three_tables_names_each_and_the_first_as_example(raw_dir):
+    write(raw_dir, "extra.csv", "CHILD,DOB\n0012,01/02/2010\n")
+    with pytest.raises(InputError) as err:
+        ingest(raw_dir)
+    assert str(err.value) == (
+        "extra.csv: its columns fit oc2, ad1 and previous_permanence equally well: "
+        "name the file after its table (e.g. oc2.csv)"
+    )
+
+
+def test_a_header_that_fits_two_tables_names_both(raw_dir):
+    # every required column of header and of reviews, in a file named for neither
+    write(raw_dir, "both.csv", "CHILD,SEX,DOB,ETHNIC,REVIEW,REVIEW_CODE\n1,1,01/02/2010,WBRI,,\n")
+    with pytest.raises(InputError) as err:
+        ingest(raw_dir)
+    assert str(err.value) == (
+        "both.csv: its columns fit header and reviews equally well: "
+        "name the file after its table (e.g. header.csv)"
+    )
+
+
+def test_an_empty_or_header_only_workbook_is_reported_not_fatal(raw_dir):
+    from openpyxl import Workbook
+
+    Workbook().save(raw_dir / "missing.xlsx")  # one sheet, no cells at all
+    wb = Workbook()
+    wb.active.append(["CHILD", "SEX", "DOB", "DUC"])
+    wb.save(raw_dir / "uasc.xlsx")
+    files = {f.path: (f.table, f.rows, f.status, f.note) for f in ingest(raw_dir).files}
+    assert files["missing.xlsx"] == ("missing", 0, "empty", "file has no content")
+    assert files["uasc.xlsx"] == (
+        "uasc",
+        0,
+        "ingested",
+        "year from the dates of the episodes in the raw folder",
+    )
+
+
+def test_a_file_that_is_not_a_workbook_names_the_parser_failure(raw_dir):
+    write(raw_dir, "oc3.xlsx", "not a workbook")
+    files = {f.path: f.note for f in ingest(raw_dir).files}
+    assert files["oc3.xlsx"] == "could not be parsed (CalamineError)"
+
+
+def test_every_unknown_xml_element_is_listed_in_order(tmp_path):
+    two = XML_RETURN.replace("<FOO>x</FOO>", "<FOO>x</FOO><BAR>y</BAR><BAR>z</BAR>")
+    write(tmp_path, "2019-20/return.xml", two)
+    header = next(f for f in ingest(tmp_path).files if f.table == "header")
+    # counted once per record that holds it
+    assert header.note.endswith("; elements not read: HEADER.BAR (1), HEADER.FOO (1)")
+
+
+def test_parse_date_reads_slashes_only_as_day_month_year():
+    s = pl.DataFrame({"d": ["2020/02/01", "02/01/2020", "13/01/2020"]})
+    out = s.select(parse_date(pl.col("d")))["d"].to_list()
+    assert out == [None, dt.date(2020, 1, 2), dt.date(2020, 1, 13)]
+
+
+def test_files_frame_of_no_files_still_has_its_schema():
+    from pipeline.inputs.ingest import FILES_SCHEMA, IngestResult
+
+    frame = IngestResult().files_frame()
+    assert frame.height == 0 and frame.schema == FILES_SCHEMA
+    assert list(FILES_SCHEMA) == [
+        "path",
+        "table",
+        "rows",
+        "status",
+        "note",
+        "collection_year",
+        "year_source",
+        "codes_normalised",
+    ]
+
+
+def test_a_file_with_every_contract_column_notes_only_its_year(raw_dir):
+    write(
+        raw_dir,
+        "header.csv",
+        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n0012,1,01/02/2010,WBRI,A123,0,\n",
+    )
+    report = next(f for f in ingest(raw_dir).files if f.path == "header.csv")
+    # no "optional columns absent" (nor any other) note beside the year's
+    assert (report.status, report.rows, report.note) == (
+        "ingested",
+        1,
+        "year from the dates of the episodes in the raw folder",
+    )
+
+
+def test_a_multi_table_readers_own_columns_may_come_first():
+    from pipeline.inputs.contract import tables
+    from pipeline.inputs.ingest import _to_contract
+
+    frame = pl.DataFrame(
+        {"source_row": [5], "stack_order": [1], "CHILD": ["0012"], "SEX": ["1"], "Notes": ["x"]},
+        schema_overrides={"source_row": pl.Int64},
+    )
+    out, note, upper = _to_contract(frame, "census.xml", tables()["header"])
+    assert out.select("CHILD", "SEX", "DOB", "source_file", "source_row").rows() == [
+        ("0012", "1", None, "census.xml", 5)
+    ]
+    assert (note, upper) == ("extra columns dropped: Notes", 0)

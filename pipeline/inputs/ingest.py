@@ -75,7 +75,6 @@ class IngestResult:
         return pl.DataFrame(
             [{k: getattr(f, k) for k in FILES_SCHEMA} for f in self.files],
             schema=FILES_SCHEMA,
-            orient="row",
         )
 
     @property
@@ -124,12 +123,12 @@ def empty_raw(spec: TableSpec) -> pl.DataFrame:
 # ---------------------------------------------------------------- ingest
 @dataclass
 class _Part:
-    """One table read from one file, before its collection year is settled."""
+    """One table read from one file (no frame: a file not read), before its collection year
+    is settled; the year read so far is in its report."""
 
     report: FileReport
-    frame: pl.DataFrame | None
-    year: Year
-    group: str  # files that are one return when their year comes from their dates
+    frame: pl.DataFrame | None = None
+    group: str = ""  # files that are one return when their year comes from their dates
 
 
 def ingest(raw_dir: Path) -> IngestResult:
@@ -145,9 +144,9 @@ def ingest(raw_dir: Path) -> IngestResult:
     result = IngestResult(files=[p.report for p in parts])
     by_table: dict[str, list[pl.DataFrame]] = {name: [] for name in specs}
     for p in parts:
-        if p.frame is not None and p.report.status == "ingested":
+        if p.frame is not None:
             by_table[p.report.table].append(
-                p.frame.with_columns(collection_year=pl.lit(p.year.year, pl.Int64))
+                p.frame.with_columns(collection_year=pl.lit(p.report.collection_year, pl.Int64))
             )
     for name, spec in specs.items():
         if spec.required_table and not by_table[name]:
@@ -164,7 +163,7 @@ def _missing_message(name: str, files: list[FileReport]) -> str:
     if seen:
         return f"required table missing from the raw folder; found {', '.join(seen)}"
     ignored = [
-        f"{f.path} ({f.status}{': ' + f.note if f.note else ''})"
+        f"{f.path} ({f.status}: {f.note})"  # a file not used always says why
         for f in files
         if f.status != "ingested"
     ]
@@ -194,14 +193,7 @@ def _read(path: Path, rel: str) -> list[_Part]:
             return _read_multi(cin.read_cin_xml, path, rel)
         return _read_xml(path, rel)
     if suffix not in CSV_SUFFIXES | EXCEL_SUFFIXES:
-        return [
-            _Part(
-                FileReport(rel, None, 0, "unknown file", "not CSV, Excel or XML; ignored"),
-                None,
-                Year(None, ""),
-                group,
-            )
-        ]
+        return [_Part(FileReport(rel, None, 0, "unknown file", "not CSV, Excel or XML; ignored"))]
     named = table_from_name(path.stem)
     if suffix in EXCEL_SUFFIXES and named is None:
         from pipeline.inputs import annex_a
@@ -214,22 +206,12 @@ def _read(path: Path, rel: str) -> list[_Part]:
         else:
             text = _decode(path.read_bytes())
             if not text.strip():
-                return [
-                    _Part(
-                        FileReport(rel, named, 0, "empty", "file has no content"),
-                        None,
-                        Year(None, ""),
-                        group,
-                    )
-                ]
+                return [_Part(FileReport(rel, named, 0, "empty", "file has no content"))]
             df = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
     except UnicodeDecodeError:
         return [
             _Part(
-                FileReport(rel, named, 0, "unreadable", "text encoding not UTF-8 or Windows-1252"),
-                None,
-                Year(None, ""),
-                group,
+                FileReport(rel, named, 0, "unreadable", "text encoding not UTF-8 or Windows-1252")
             )
         ]
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, not fatal
@@ -238,28 +220,18 @@ def _read(path: Path, rel: str) -> list[_Part]:
                 FileReport(
                     rel, named, 0, "unreadable", f"could not be parsed ({type(exc).__name__})"
                 ),
-                None,
-                Year(None, ""),
-                group,
             )
         ]
-    if df.width == 0:
-        return [
-            _Part(
-                FileReport(rel, named, 0, "empty", "file has no header row"),
-                None,
-                Year(None, ""),
-                group,
-            )
-        ]
+    if df.width == 0:  # an empty first sheet (a CSV with any text has a header)
+        return [_Part(FileReport(rel, named, 0, "empty", "file has no content"))]
     table, how = _which_table(named, df.columns, rel)
     if table is None:
-        return [_Part(FileReport(rel, None, 0, "unknown file", how), None, Year(None, ""), group)]
+        return [_Part(FileReport(rel, None, 0, "unknown file", how))]
     year = path_year(rel)
     df, note, upper = _to_contract(df, rel, tables()[table])
     notes = "; ".join(n for n in (how, year.note, note) if n)
     report = FileReport(rel, table, df.height, "ingested", notes, year.year, year.source, upper)
-    return [_Part(report, df, year, group)]
+    return [_Part(report, df, group)]
 
 
 def _which_table(named: str | None, columns: list[str], rel: str) -> tuple[str | None, str]:
@@ -277,10 +249,10 @@ def _which_table(named: str | None, columns: list[str], rel: str) -> tuple[str |
     fits = tables_from_columns(columns)
     if len(fits) == 1:
         return fits[0], f"recognised as {fits[0]} by its columns"
-    if len(fits) > 1:
+    if fits:
         raise InputError(
-            f"its columns fit {' and '.join(fits)} equally well: name the file after its "
-            f"table (e.g. {fits[0]}.csv)",
+            f"its columns fit {', '.join(fits[:-1])} and {fits[-1]} equally well: "
+            f"name the file after its table (e.g. {fits[0]}.csv)",
             file=rel,
         )
     return None, "name is not a contract table and its columns fit none; ignored"
@@ -291,20 +263,20 @@ def _read_xml(path: Path, rel: str) -> list[_Part]:
 
     res = read_xml(path)
     if res.error:
-        return [_Part(FileReport(rel, None, 0, "unreadable", res.error), None, Year(None, ""), rel)]
+        return [_Part(FileReport(rel, None, 0, "unreadable", res.error))]
     if not res.is_903:
         why = f"root element <{res.root}> holds no CHILD/HEADER records; ignored"
-        return [_Part(FileReport(rel, None, 0, "not a 903 return", why), None, Year(None, ""), rel)]
+        return [_Part(FileReport(rel, None, 0, "not a 903 return", why))]
     year = path_year(rel)
     unknown = ", ".join(f"{k} ({n})" for k, n in sorted(res.unknown.items()))
     parts = []
-    for table, frame in res.frames(rel).items():
+    for table, frame in res.frames().items():
         df, note, upper = _to_contract(frame, rel, tables()[table])
         notes = "; ".join(n for n in (f"XML return, {res.children} children", year.note, note) if n)
         if unknown and table == "header":
             notes += f"; elements not read: {unknown}"
         report = FileReport(rel, table, df.height, "ingested", notes, year.year, year.source, upper)
-        parts.append(_Part(report, df, year, rel))
+        parts.append(_Part(report, df, rel))
     return parts
 
 
@@ -314,7 +286,7 @@ def _read_multi(reader, path: Path, rel: str) -> list[_Part]:
     from lxml.etree import XMLSyntaxError
 
     def failed(note: str) -> list[_Part]:
-        return [_Part(FileReport(rel, None, 0, "unreadable", note), None, Year(None, ""), rel)]
+        return [_Part(FileReport(rel, None, 0, "unreadable", note))]
 
     try:
         frames, info = reader(path, rel)
@@ -324,7 +296,7 @@ def _read_multi(reader, path: Path, rel: str) -> list[_Part]:
         return failed(f"not well-formed XML (line {exc.lineno})")
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, not fatal
         return failed(f"could not be parsed ({type(exc).__name__})")
-    year = Year(info.get("year"), info.get("year_source", ""))
+    year = Year(info.get("year"), info["year_source"])
     parts = []
     for table, frame in frames.items():
         if frame.is_empty():
@@ -333,11 +305,11 @@ def _read_multi(reader, path: Path, rel: str) -> list[_Part]:
         df, note, upper = _to_contract(frame, rel, tables()[table])
         if order is not None:  # the workbook's place among several of one year
             df = df.with_columns(stack_order=pl.lit(order))
-        notes = "; ".join(n for n in (info.get("note", ""), note) if n)
+        notes = "; ".join(n for n in (info["note"], note) if n)
         report = FileReport(rel, table, df.height, "ingested", notes, year.year, year.source, upper)
-        parts.append(_Part(report, df, year, rel))
+        parts.append(_Part(report, df))
     if not parts:
-        parts = [_Part(FileReport(rel, None, 0, "empty", "no records"), None, Year(None, ""), rel)]
+        parts = [_Part(FileReport(rel, None, 0, "empty", "no records"))]
     return parts
 
 
@@ -351,7 +323,11 @@ def _years_from_dates(parts: list[_Part]) -> list[_Part]:
     groups: dict[str, list[_Part]] = {}
     for p in parts:
         # SSDA903 and IRO files only: a CIN census or Annex A file states its own year
-        if p.year.year is None and p.frame is not None and _dated_by_episodes(p.report.table):
+        if (
+            p.report.collection_year is None
+            and p.frame is not None
+            and _dated_by_episodes(p.report.table)
+        ):
             groups.setdefault(p.group, []).append(p)
     out = {id(p): p for p in parts}
     for group, members in groups.items():
@@ -364,9 +340,8 @@ def _years_from_dates(parts: list[_Part]) -> list[_Part]:
                 note = "no year in its folder or name, and its episodes span several years: read as a multi-year extract"
                 p.report = replace(p.report, note="; ".join(n for n in (p.report.note, note) if n))
                 continue
-            where = group if group not in ("", ".") else "the raw folder"
+            where = group if group != "." else "the raw folder"
             note = f"year from the dates of the episodes in {where}"
-            p.year = Year(year, "dates", note)
             p.report = replace(
                 p.report,
                 collection_year=year,
@@ -401,9 +376,11 @@ def _decode(data: bytes) -> str:
 
 
 def _read_excel(path: Path) -> pl.DataFrame:
-    """First sheet, every cell as a string; Excel's `1.0` and midnight datetimes tidied later."""
-    df = pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
-    return df.with_columns(pl.all().cast(pl.String))
+    """First sheet, every cell as a string (no schema inferred); Excel's `1.0` and midnight
+    datetimes are tidied later. An empty sheet is a frame with no columns, reported empty."""
+    return pl.read_excel(
+        path, sheet_id=1, engine="calamine", infer_schema_length=0, raise_if_empty=False
+    )
 
 
 def _to_contract(df: pl.DataFrame, rel: str, spec: TableSpec) -> tuple[pl.DataFrame, str, int]:
@@ -422,13 +399,6 @@ def _to_contract(df: pl.DataFrame, rel: str, spec: TableSpec) -> tuple[pl.DataFr
         else:
             rename[col] = target
     present = set(rename.values())
-    missing_required = [c.name for c in spec.columns if c.required and c.name not in present]
-    if missing_required and not has_rows:
-        raise InputError(
-            f"required column {missing_required[0]} is missing",
-            file=rel,
-            column=missing_required[0],
-        )
     absent = [c for c in spec.column_names if c not in present]
     rows = df.get_column("source_row") if has_rows else None
     df = df.select(rename.keys()).rename(rename)

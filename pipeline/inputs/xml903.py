@@ -59,20 +59,16 @@ class XmlResult:
     def is_903(self) -> bool:
         return self.children > 0
 
-    def frames(self, rel: str) -> dict[str, pl.DataFrame]:
-        """Non-empty tables as string frames with `source_file`, `source_row`."""
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Non-empty tables as string frames with `source_row` (ingest adds `source_file`)."""
         out = {}
         for name, rows in self.rows.items():
             if not rows:
                 continue
             cols = tables()[name].column_names
             data = {c: [r.get(c) for r in rows] for c in cols}
-            data["source_file"] = [rel] * len(rows)
             data["source_row"] = [r["_line"] for r in rows]
-            schema = {c: pl.String for c in cols} | {
-                "source_file": pl.String,
-                "source_row": pl.Int64,
-            }
+            schema = {c: pl.String for c in cols} | {"source_row": pl.Int64}
             out[name] = pl.DataFrame(data, schema=schema)
         return out
 
