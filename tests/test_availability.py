@@ -386,3 +386,27 @@ def test_a_section_name_that_is_not_a_heading_slug_is_a_one_line_config_error(tm
     with pytest.raises(ConfigError) as err:
         load_params(cfg)
     assert "report.omit_sections" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_definitions_appendix_leaves_out_the_figures_of_omitted_sections():
+    """`report.omit_sections` removes a heading from the IRO report; the appendix must not
+    define figures the reader cannot find. By heading (all five dispute-resolution figures)
+    or by one measure's own section (only that figure); the others keep the report's order."""
+    from pipeline.reports.iro.measures import definitions_by_section
+
+    full = definitions_by_section()
+    sections = list(dict.fromkeys(r["section"] for r in full))
+    assert sections == [
+        "Profile of children in care",
+        "Performance of the service",
+        "Voice and participation of children",
+        "Dispute resolution",
+    ]
+    without_disputes = definitions_by_section(["dispute-resolution"])
+    assert without_disputes == [r for r in full if r["section"] != "Dispute resolution"]
+    assert len(full) - len(without_disputes) == 5  # pre-escalations .. good practice notes
+    without_one = definitions_by_section(["time-to-resolve"])
+    assert [r for r in full if r not in without_one] == [
+        r for r in full if r["title"].lower().startswith("time")
+    ]
+    assert len(without_one) == len(full) - 1

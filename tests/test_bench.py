@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shared_data import need
+from shared_data import FAKE_903, need
 
 from pipeline.run.bench import (
     DATA_STAGES,
@@ -64,7 +64,7 @@ def test_bench_reports_every_stage(tmp_path):
 
 
 def test_bench_times_validating_the_fake_903_in_fresh_processes(tmp_path):
-    fake = ROOT / ".." / "shared" / "data" / "ssda903-fake"
+    fake = FAKE_903
     need(fake)
     lines: list[str] = []
     rows = fake903_runs(ROOT / "config" / "sample.yml", fake, 1, lines.append)

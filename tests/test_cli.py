@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from helpers import ROOT, cli
-from shared_data import need
+from shared_data import FAKE_903, need
 
-FAKE = (ROOT / ".." / "shared" / "data" / "ssda903-fake").resolve()
+FAKE = FAKE_903
 
 
 def rows(path: Path) -> int:
@@ -180,3 +180,43 @@ def test_validate_rows_refuses_the_output_folder(tmp_path):
     assert proc.returncode == 3
     assert "refusing" in proc.stderr and "Traceback" not in proc.stderr
     assert not target.exists()
+
+
+def _project(tmp_path: Path, **settings) -> Path:
+    from helpers import sample_config, work_paths
+
+    return sample_config(tmp_path / "la.yml", work_paths(tmp_path), **settings)
+
+
+def test_render_of_an_unknown_report_is_one_line_exit_4(tmp_path):
+    proc = cli("render", "--config", str(_project(tmp_path)), "--doc", "iro-anual", check=False)
+    assert proc.returncode == 4
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert (
+        len(lines) == 1 and "--doc: unknown report 'iro-anual' (one of iro, pack, csc, " in lines[0]
+    )
+    assert "iro-annual-report" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_audit_before_any_run_is_one_line_exit_2(tmp_path):
+    proc = cli("audit", "--config", str(_project(tmp_path)), check=False)
+    assert proc.returncode == 2
+    assert "no published tables (run `cic-reports run` first)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_audit_with_disclosure_off_says_there_is_nothing_to_audit(tmp_path):
+    proc = cli("audit", "--config", str(_project(tmp_path, disclosure="none")))
+    assert proc.stdout.strip() == (
+        "disclosure: none — every figure is published unsuppressed; nothing to audit"
+    )
+
+
+def test_a_bad_option_value_is_one_line_exit_3(tmp_path):
+    engine = cli("validate", "--raw", str(tmp_path), "--engine", "pandas", check=False)
+    assert engine.returncode == 3
+    assert "--engine must be beside, gx or polars, not 'pandas'" in engine.stderr
+    fmt = cli("synth", "--out", str(tmp_path / "out"), "--format", "docx", check=False)
+    assert fmt.returncode == 3 and "--format must be one of " in fmt.stderr
+    assert "not 'docx'" in fmt.stderr
+    assert "Traceback" not in engine.stderr + fmt.stderr

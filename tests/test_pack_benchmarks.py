@@ -1,14 +1,11 @@
 """Benchmarks from the real published DfE files: latest year, symbols are missing values."""
 
-from pathlib import Path
-
 import pytest
-from shared_data import need
+from shared_data import DFE, need
 
 from pipeline.reports.pack.benchmarks import england, stat_neighbours
 from pipeline.reports.pack.catalogue import Pointer
 
-DFE = Path(__file__).parents[1] / ".." / "shared" / "data" / "dfe"
 STABILITY = Pointer(
     file="la_cla_placement_stability.csv",
     value_col="children_percent",

@@ -18,13 +18,13 @@ import csv
 from pathlib import Path
 
 import pytest
-from shared_data import need
+from shared_data import FAKE_903, need
 
 from pipeline.inputs.contract import tables
 from pipeline.rules import peer
 
 ROOT = Path(__file__).resolve().parents[1]
-FAKE = (ROOT / ".." / "shared" / "data" / "ssda903-fake").resolve()
+FAKE = FAKE_903
 
 pytestmark = pytest.mark.skipif(peer.peer_python() is None, reason=peer.why_unavailable())
 

@@ -374,9 +374,17 @@ DOCS = {
 
 
 def _docs(doc: str) -> list[str] | None:
+    """The reports `--doc` names, checked before anything is read (a typo is named as such,
+    not reported as a missing build)."""
+    from pipeline.publish.render.errors import RenderError
+    from pipeline.reports import registry
+
     if doc in ("all", "", None):
         return None  # every report the last build made
-    return DOCS.get(doc, [doc])
+    if doc in DOCS or doc in registry():
+        return DOCS.get(doc, [doc])
+    names = ", ".join([*DOCS, "all", *registry()])
+    raise RenderError(f"--doc: unknown report {doc!r} (one of {names})")
 
 
 def _render_docs(params, doc: str, to: str, final: bool, renderer: str = "auto") -> list[Path]:

@@ -153,22 +153,32 @@ def _leftover_pid(name: str) -> int | None:
         return None
 
 
+def _read_journal(journal: Path) -> tuple[str, list[tuple[Path, Path]]] | None:
+    """The run and (staged, target) pairs a journal names; None if it is damaged (an edit,
+    a disk error), so recovery never fails on it."""
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+        pairs = [(Path(s), Path(t)) for s, t in data["pairs"]]
+        return str(data.get("run", "?")), pairs
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def recover(journal_dir: Path, targets: list[Path]) -> list[str]:
     """Finish an interrupted publish; remove dead runs' staging and old folders. Returns
     what it did (for the log)."""
     done = []
     journal = Path(journal_dir) / JOURNAL
     if journal.is_file():
-        try:
-            data = json.loads(journal.read_text(encoding="utf-8"))
-            pairs = [(Path(s), Path(t)) for s, t in data["pairs"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            pairs = []
-        for staged, target in pairs:
+        read = _read_journal(journal)
+        for staged, target in read[1] if read else []:
             if staged.exists() or not target.exists():
                 _swap_in(staged, target)
         journal.unlink(missing_ok=True)
-        done.append(f"finished publishing run {str(data.get('run', '?'))[:12]}")
+        if read:
+            done.append(f"finished publishing run {read[0][:12]}")
+        else:
+            done.append(f"removed a damaged {JOURNAL} (it could not be read)")
     for target in targets:
         target = Path(target)
         if not target.parent.is_dir():
