@@ -205,6 +205,86 @@ def test_catalogue_validation_errors_name_the_indicator():
         assert code in codes, code
 
 
+CSC_GROUP = {"id": "front-door", "title": "Front door", "definition": "Contacts and referrals."}
+CSC_ENTRY = {
+    "id": "decided_1wd_pct",
+    "title": "Contacts decided within 1 working day",
+    "group": "front-door",
+    "unit": "%",
+    "window": "month",
+    "source": {"computed": "referral_decided_1wd_pct"},
+}
+
+
+@pytest.mark.parametrize(
+    ("groups", "entries", "expected"),
+    [
+        (
+            [CSC_GROUP],
+            [{**CSC_ENTRY, "source": {"computed": "no_such"}}],
+            "indicator 'decided_1wd_pct': no computed function 'no_such'",
+        ),
+        (
+            [CSC_GROUP],
+            [{**CSC_ENTRY, "source": {"computed": "cp_children_count"}}],
+            "indicator 'decided_1wd_pct': a snapshot function needs window: snapshot",
+        ),
+        (
+            [CSC_GROUP],
+            [{**CSC_ENTRY, "window": "snapshot"}],
+            "indicator 'decided_1wd_pct': an events function needs window month or ytd",
+        ),
+        (
+            [{**CSC_GROUP, "chart": "nothing"}],
+            [CSC_ENTRY],
+            "group 'front-door': chart 'nothing' is no indicator",
+        ),
+        ([CSC_GROUP, CSC_GROUP], [CSC_ENTRY], "group 'front-door': duplicate id"),
+        ([{**CSC_GROUP, "id": "Front Door"}], [], "group #1: id: String should match pattern"),
+        ([CSC_GROUP], [CSC_ENTRY, CSC_ENTRY], "indicator 'decided_1wd_pct': duplicate id"),
+        (
+            [CSC_GROUP],
+            [{**CSC_ENTRY, "colour": "red"}],
+            "indicator 'decided_1wd_pct': unknown key 'colour'",
+        ),
+        ([CSC_GROUP], ["text"], "indicator #1: entry: Input should be a valid dictionary"),
+    ],
+    ids=[
+        "unknown-function",
+        "snapshot-in-month",
+        "events-as-snapshot",
+        "chart-unknown",
+        "duplicate-group",
+        "bad-group-id",
+        "duplicate-indicator",
+        "unknown-key",
+        "not-mapping",
+    ],
+)
+def test_a_custom_csc_catalogue_error_is_one_line(tmp_path, groups, entries, expected):
+    import yaml
+
+    path = tmp_path / "indicators.yml"
+    path.write_text(yaml.safe_dump({"groups": groups, "indicators": entries}), encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(path)
+    assert str(err.value).startswith(f"{path}: {expected}")
+    assert "\n" not in str(err.value)
+
+
+def test_a_custom_csc_catalogue_that_is_missing_or_not_yaml_is_one_line(tmp_path):
+    path = tmp_path / "indicators.yml"
+    with pytest.raises(CatalogueError, match="CSC indicator catalogue not found"):
+        load_catalogue(path)
+    path.write_text("groups:\n  - id: [front-door\nindicators: []\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(path)
+    assert str(err.value) == f"{path} line 3: not valid YAML"
+    path.write_text("indicators: []\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="expected the keys 'groups' and 'indicators'"):
+        load_catalogue(path)
+
+
 def test_committed_notebook_matches_the_catalogue_and_qmd_placeholder(tmp_path):
     cat = load_catalogue(DEFAULT_CATALOGUE)
     committed = nbformat.read(REPORT.notebook_dir / "60_csc.ipynb", 4)

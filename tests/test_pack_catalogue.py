@@ -83,3 +83,75 @@ def test_shipped_catalogue_has_the_84_reference_indicators():
     assert all(i.definition for i in cat.indicators)
     assert cat.get("cic_rate").unit == "Rate"
     assert cat.get("foster_carers_count").source == "supplied"
+
+
+PCT = {**GOOD, "id": "stable_pct", "unit": "%", "source": "supplied"}
+
+
+@pytest.mark.parametrize(
+    ("entries", "top", "expected"),
+    [
+        (
+            [{**GOOD, "decimals": 1}],
+            {},
+            "indicator 'cic_count': a count (unit No.) has no decimals",
+        ),
+        (
+            [{**GOOD, "base": "started_count"}],
+            {},
+            "indicator 'cic_count': 'base' is for percentages",
+        ),
+        ([{**GOOD, "ytd": "ratio"}], {}, "indicator 'cic_count': ytd 'ratio' is for percentages"),
+        (
+            [{**PCT, "base": "no_such_base"}],
+            {},
+            "indicator 'stable_pct': no computed base 'no_such_base'",
+        ),
+        (
+            [{**PCT, "at_most": "nothing"}],
+            {},
+            "indicator 'stable_pct': at_most 'nothing' is neither a computed function nor an indicator",
+        ),
+        ([GOOD, "just text"], {}, "indicator #2: expected a mapping"),
+        ({"cic_count": GOOD}, {}, "expected a list under 'indicators'"),
+        ([GOOD], {"colours": ["red"]}, "unknown top-level key 'colours'"),
+        ([GOOD], {"sections": "Profile"}, "'sections' must be a list of section names"),
+    ],
+    ids=[
+        "count-decimals",
+        "base-on-count",
+        "ytd-ratio-on-count",
+        "unknown-base",
+        "unknown-at-most",
+        "entry-not-mapping",
+        "indicators-not-list",
+        "unknown-top-key",
+        "sections-not-list",
+    ],
+)
+def test_each_inconsistent_entry_is_one_line_naming_file_and_indicator(
+    tmp_path, entries, top, expected
+):
+    msg = _error(_write(tmp_path, entries, **top))
+    assert msg == f"{tmp_path / 'indicators.yml'}: {expected}"
+
+
+def test_an_at_most_naming_another_indicator_is_accepted(tmp_path):
+    # at_most may name a catalogue id as well as a computed function
+    cat = load_catalogue(
+        _write(tmp_path, [GOOD, {**GOOD, "id": "placed_count", "at_most": "cic_count"}])
+    )
+    assert cat.get("placed_count").at_most == "cic_count"
+
+
+def test_invalid_yaml_names_its_line(tmp_path):
+    p = tmp_path / "indicators.yml"
+    p.write_text("indicators:\n  - id: cic_count\n    title: [unclosed\n    section: Profile\n")
+    assert _error(p) == f"{p} line 4: not valid YAML"
+
+
+def test_a_missing_catalogue_is_one_line(tmp_path):
+    assert (
+        _error(tmp_path / "indicators.yml")
+        == f"{tmp_path / 'indicators.yml'}: indicator catalogue not found"
+    )

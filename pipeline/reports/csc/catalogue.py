@@ -60,11 +60,6 @@ class Indicator(_Strict):
     def function(self) -> str | None:
         return self.source.computed if isinstance(self.source, Computed) else None
 
-    @property
-    def label(self) -> str:
-        """Column heading: the code and title ('CSC 022 % of referrals ...')."""
-        return f"{self.code}: {self.title}" if self.code else self.title
-
 
 class Catalogue(_Strict):
     groups: tuple[Group, ...]
@@ -73,12 +68,6 @@ class Catalogue(_Strict):
     @property
     def ids(self) -> list[str]:
         return [i.id for i in self.indicators]
-
-    def get(self, indicator_id: str) -> Indicator:
-        for ind in self.indicators:
-            if ind.id == indicator_id:
-                return ind
-        raise KeyError(indicator_id)
 
     def in_group(self, group: str) -> list[Indicator]:
         return [i for i in self.indicators if i.group == group]
@@ -140,8 +129,10 @@ def load_catalogue(path: Path | str) -> Catalogue:
         raise CatalogueError(f"{path}: CSC indicator catalogue not found")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise CatalogueError(f"{path}: not valid YAML") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise CatalogueError(f"{path}{where}: not valid YAML") from None
     cat = parse_catalogue(data, path)
     for ind in cat.indicators:
         if ind.function and ind.function not in REGISTRY:
