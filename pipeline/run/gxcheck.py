@@ -23,6 +23,7 @@ the unexpected positions on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -105,11 +106,13 @@ class GXBeside:
         self.raw = None  # the rows are not kept beyond validation
 
     def _send(self, request: dict) -> None:
+        stdin, self.proc.stdin = self.proc.stdin, None  # closed here whatever happens
         try:
-            self.proc.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
-            self.proc.stdin.close()
-            self.proc.stdin = None
+            stdin.write((json.dumps(request) + "\n").encode("utf-8"))
+            stdin.close()
         except (BrokenPipeError, OSError):
+            with contextlib.suppress(OSError):
+                stdin.close()  # a dead worker: the buffered request has nowhere to go
             self.problems.append("the Great Expectations worker stopped before the request")
 
     def verify(self) -> list[str]:
