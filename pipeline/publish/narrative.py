@@ -165,15 +165,20 @@ def neighbour_names(params: RunParams) -> list[str]:
 
 
 def neighbours_sentence(params: RunParams) -> str:
-    """'Statistical neighbours: the mean of the 7 good and outstanding statistical neighbours
-    (Cornwall, East Sussex, ...), as published by the DfE.'"""
+    """'Statistical neighbour figures are the mean of those of the 7 good and outstanding
+    statistical neighbours (Cornwall, East Sussex, ...) that published a figure.' (a mean
+    over the neighbours with a published value: the DfE leaves some blank)"""
     names = neighbour_names(params)
     label = params.statistical_neighbours.label or "statistical neighbours"
     if not names:
         return "No statistical neighbours are configured, so no neighbour averages are shown."
-    listed = ", ".join(names[:-1]) + (" and " + names[-1] if len(names) > 1 else names[0])
+    latest = (
+        " England and neighbour figures are the latest the DfE has published, not this month's."
+    )
+    if len(names) == 1:
+        return f"The statistical neighbour figure is {names[0]}'s, where it published one." + latest
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
     return (
-        f"Statistical neighbours are the mean of the {len(names)} {label} that published "
-        f"a figure, out of: {listed}. England and neighbour figures are the latest the "
-        "DfE has published, not this month's."
+        f"Statistical neighbour figures are the mean of those of the {len(names)} {label} "
+        f"({listed}) that published a figure." + latest
     )
