@@ -405,6 +405,65 @@ def test_missing_include_is_one_line_error(tmp_path):
         render_fixture(params, "pandoc")
 
 
+def _break_section(params, old: str, new: str) -> None:
+    section = params.root / "report" / "sections" / "one.qmd"
+    assert old in section.read_text()
+    section.write_text(section.read_text().replace(old, new))
+
+
+def _break_main(params, old: str, new: str) -> None:
+    main = params.root / "report" / "iro-annual-report.qmd"
+    assert old in main.read_text()
+    main.write_text(main.read_text().replace(old, new))
+
+
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        (
+            lambda p: _break_section(
+                p, "{{< include /report/narrative/bit.md >}}", "{{< include sections/one.qmd >}}"
+            ),
+            "report/sections/one.qmd: include sections/one.qmd: includes itself",
+        ),
+        (
+            lambda p: _break_section(p, "demo.ipynb#tbl-demo", "demo.ipynb"),
+            "report/sections/one.qmd: embed ../notebooks/demo.ipynb: name a cell "
+            "(notebook.ipynb#label)",
+        ),
+        (
+            lambda p: _break_section(p, "demo.ipynb#tbl-demo", "other.ipynb#tbl-demo"),
+            "report/sections/one.qmd: embed ../notebooks/other.ipynb#tbl-demo: notebook "
+            "notebooks/other.ipynb not found (run the notebooks first)",
+        ),
+        (
+            lambda p: _break_main(p, REPORT.split("---")[1], "\n- a list\n- not a mapping\n"),
+            "report/iro-annual-report.qmd: front matter is not a mapping",
+        ),
+        (
+            lambda p: _break_main(p, 'date: "{{< var extract_date >}}"', "date: [unclosed"),
+            "report/iro-annual-report.qmd: front matter is not valid YAML (line 5)",
+        ),
+    ],
+    ids=[
+        "include-loop",
+        "embed-without-label",
+        "embed-missing-notebook",
+        "front-matter-list",
+        "front-matter-yaml",
+    ],
+)
+def test_a_broken_report_source_is_one_line_naming_the_file(tmp_path, breakage, expected):
+    """What a newcomer adding a report meets first (the fallback's own checks; Quarto's
+    messages are its own)."""
+    params = make_fixture(tmp_path)
+    breakage(params)
+    with pytest.raises(RenderError) as exc:
+        render_fixture(params, "pandoc")
+    assert "\n" not in str(exc.value)
+    assert expected in str(exc.value)
+
+
 def test_final_refuses_placeholder_narrative(tmp_path):
     params = make_fixture(tmp_path)
     (params.root / "report" / "narrative" / "bit.md").write_text("**Service to edit:** x\n")

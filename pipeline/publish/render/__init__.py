@@ -125,7 +125,7 @@ def render(
         draft.staged_headings(stage_dir / "report"),
     )
     text = main.read_text(encoding="utf-8")
-    meta, _ = split_front_matter(text)
+    meta, _ = split_front_matter(text, str(main.relative_to(stage_dir)))
     if final:
         draft.check_final(doc, todo)
     else:

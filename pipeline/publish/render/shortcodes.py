@@ -35,14 +35,21 @@ XREF_WORDS = {"tbl": "Table", "fig": "Figure", "sec": "Section"}
 ANCHOR = re.compile(r"\{#((?:tbl|fig|sec)-[A-Za-z0-9_-]+)[\s}]")
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """(metadata, body) of a .qmd; no front matter gives ({}, text)."""
+def split_front_matter(text: str, where: str = "") -> tuple[dict, str]:
+    """(metadata, body) of a .qmd; no front matter gives ({}, text). Errors name `where`
+    (the source file) in one line."""
     m = FRONT.match(text)
     if not m:
         return {}, text
-    meta = yaml.safe_load(m.group(1)) or {}
+    at = f"{where}: " if where else ""
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 2})" if mark else ""  # + the opening ---
+        raise RenderError(f"{at}front matter is not valid YAML{line}") from None
     if not isinstance(meta, dict):
-        raise RenderError("front matter is not a mapping")
+        raise RenderError(f"{at}front matter is not a mapping")
     return meta, text[m.end() :]
 
 
@@ -72,9 +79,9 @@ class Expander:
     # ---------------------------------------------------------------- include
     def expand_file(self, path: Path, stack: tuple[Path, ...] = ()) -> str:
         text = path.read_text(encoding="utf-8")
-        if path != self.main:
-            _, text = split_front_matter(text)
         where = self.rel(path)
+        if path != self.main:
+            _, text = split_front_matter(text, where)
 
         def include(m: re.Match) -> str:
             target = self.resolve(m.group(1))
@@ -151,7 +158,7 @@ class Expander:
 
     # ---------------------------------------------------------------- whole document
     def expand(self) -> tuple[dict, str]:
-        meta, _ = split_front_matter(self.main.read_text(encoding="utf-8"))
+        meta, _ = split_front_matter(self.main.read_text(encoding="utf-8"), self.rel(self.main))
         self.meta = meta
         _, body = split_front_matter(self.expand_file(self.main, (self.main.resolve(),)))
         body = META.sub(lambda m: _meta_text(meta, m.group(1)), body)
