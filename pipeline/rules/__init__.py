@@ -193,13 +193,3 @@ def registry() -> dict[str, Rule]:
     for name in TABLE_MODULES:
         import_module(f"pipeline.rules.{name}")
     return REGISTRY
-
-
-def failing_rows(r: Rule, raw: pl.DataFrame, ctx: RuleContext) -> pl.DataFrame:
-    """Run one rule: the `row_id`s of `raw` that fail it."""
-    out = r.check(raw, ctx)
-    if isinstance(out, pl.Expr):
-        return raw.filter(out).select("row_id")
-    if isinstance(out, OnFrame):
-        return out.frame.select(pl.col("row_id").filter(out.condition.fill_null(False))).unique()
-    return out.select("row_id").unique()
