@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.yaml_errors import yaml_problem
+
 
 class ConfigError(ValueError):
     """A configuration file is missing, malformed or inconsistent (one-line message)."""
@@ -319,10 +321,9 @@ def _read_config(path: Path) -> tuple[dict, dict[tuple, int]]:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        problem = problem if problem.startswith("duplicate key") else f"not valid YAML ({problem})"
+        where, problem = yaml_problem(exc)
+        if not problem.startswith("duplicate key"):
+            problem = f"not valid YAML ({problem})" if problem else "not valid YAML"
         raise ConfigError(f"{path}{where}: {problem}") from None
     if data is None:
         data = {}

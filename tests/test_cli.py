@@ -198,6 +198,22 @@ def test_render_of_an_unknown_report_is_one_line_exit_4(tmp_path):
     assert "iro-annual-report" in lines[0] and "Traceback" not in proc.stderr
 
 
+def test_an_unknown_format_or_renderer_is_refused_before_any_work(tmp_path):
+    cfg = str(_project(tmp_path))
+    for args, message in (
+        (("render", "--to", "pfd"), "unknown output format 'pfd' (one of html, docx, pdf)"),
+        (
+            ("render", "--renderer", "pandco"),
+            "unknown renderer 'pandco' (one of auto, quarto, pandoc)",
+        ),
+        (("build", "--to", "html", "--to", "pfd"), "unknown output format 'pfd'"),
+    ):
+        proc = cli(*args, "--config", cfg, check=False)
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert proc.returncode == 4 and len(lines) == 1 and message in lines[0], proc.stderr
+    assert not (tmp_path / "raw").exists()  # the build stopped before generating a sample
+
+
 def test_audit_before_any_run_is_one_line_exit_2(tmp_path):
     proc = cli("audit", "--config", str(_project(tmp_path)), check=False)
     assert proc.returncode == 2

@@ -279,7 +279,11 @@ def test_a_custom_csc_catalogue_that_is_missing_or_not_yaml_is_one_line(tmp_path
     path.write_text("groups:\n  - id: [front-door\nindicators: []\n", encoding="utf-8")
     with pytest.raises(CatalogueError) as err:
         load_catalogue(path)
-    assert str(err.value) == f"{path} line 3: not valid YAML"
+    # the `[` of line 2 is not closed; the parser notices at line 3's `:`
+    assert str(err.value) == (
+        f"{path} line 3: not valid YAML (expected ',' or ']', but got ':'; "
+        "the flow sequence began on line 2)"
+    )
     path.write_text("indicators: []\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match="expected the keys 'groups' and 'indicators'"):
         load_catalogue(path)

@@ -158,7 +158,7 @@ def test_neighbours_sentence_names_them_in_order_and_says_when_there_are_none():
     # names from the shipped DfE snapshot; a code it does not know is shown as the code
     two = params(statistical_neighbours=dict(codes=["908", "845", "998"], label="neighbours"))
     assert neighbours_sentence(two) == (
-        "Statistical neighbour figures are the mean of those of the 3 neighbours (Cornwall, "
+        "Statistical neighbour figures are the mean over those of the 3 configured neighbours (Cornwall, "
         "East Sussex and 998) that published a figure. England and neighbour figures are the "
         "latest the DfE has published, not this month's."
     )

@@ -147,7 +147,11 @@ def test_an_at_most_naming_another_indicator_is_accepted(tmp_path):
 def test_invalid_yaml_names_its_line(tmp_path):
     p = tmp_path / "indicators.yml"
     p.write_text("indicators:\n  - id: cic_count\n    title: [unclosed\n    section: Profile\n")
-    assert _error(p) == f"{p} line 4: not valid YAML"
+    # the `[` opened on line 3 is not closed; the parser notices at line 4's `:`
+    assert _error(p) == (
+        f"{p} line 4: not valid YAML (expected ',' or ']', but got ':'; "
+        "the flow sequence began on line 3)"
+    )
 
 
 def test_a_missing_catalogue_is_one_line(tmp_path):

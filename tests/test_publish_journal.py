@@ -7,8 +7,10 @@ state a journal and its folders can be left in, including a journal nobody can r
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,9 +40,80 @@ def test_a_damaged_journal_is_removed_not_a_crash(tmp_path, content):
 
     done = recover(tmp_path, [target])
 
-    assert done == [f"removed a damaged {JOURNAL} (it could not be read)"]
+    assert done == [
+        f"removed a damaged {JOURNAL} (it could not be read): if a build was stopped while "
+        "publishing, build again"
+    ]
     assert not (tmp_path / JOURNAL).exists()
     assert _text(target) == "previous"  # nothing it could not name is touched
+
+
+def test_a_journal_naming_folders_that_are_not_a_runs_staging_swaps_nothing(tmp_path):
+    # valid JSON, but an edit (or another tool) names two ordinary folders: recovery must
+    # not swap them and delete one
+    a = _folder(tmp_path / "output" / "la", "the published set")
+    b = _folder(tmp_path / "output" / "other", "something else")
+    for pairs in ([[str(b), str(a)]], ["ab"], [[str(b), 7]]):
+        (tmp_path / JOURNAL).write_text(json.dumps({"run": "x", "pairs": pairs}), encoding="utf-8")
+        assert recover(tmp_path, [a])[0].startswith(f"removed a damaged {JOURNAL}")
+        assert (_text(a), _text(b)) == ("the published set", "something else")
+
+
+def _crash_between_swaps(project: Path, journal_dir: Path) -> tuple[Path, Path]:
+    """Two folders published by a real `publish` in another process, killed between its two
+    swaps (`CIC_REPORTS_PAUSE_AT=publish-1`, as tests/test_atomic.py does with whole builds).
+    Returns the two targets: the first holds the new run, the second still the old one."""
+    first = _folder(project / "data" / "processed", "old data")
+    second = _folder(project / "output" / "la", "old report")
+    code = (
+        "import sys; from pathlib import Path; from pipeline.run.publish import publish, "
+        "staging_for\n"
+        "p = Path(sys.argv[1]); pairs = []\n"
+        "for t, text in ((p / 'data' / 'processed', 'new data'), (p / 'output' / 'la', "
+        "'new report')):\n"
+        "    s = staging_for(t, 'run9876543210ab'); (s / 'report.html').write_text(text)\n"
+        "    pairs.append((s, t))\n"
+        "publish(Path(sys.argv[2]), 'run9876543210ab', pairs)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(project), str(journal_dir)],
+        env={**os.environ, "CIC_REPORTS_PAUSE_AT": "publish-1"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr.readline().strip() == "paused at publish-1"
+    proc.kill()
+    proc.wait()
+    proc.stderr.close()
+    assert (_text(first), _text(second)) == ("new data", "old report")  # a mixed set, for now
+    return first, second
+
+
+def test_a_project_moved_after_a_crash_while_publishing_finishes_its_own_publish(tmp_path):
+    _crash_between_swaps(tmp_path / "here", tmp_path / "here" / "build" / "la")
+    (tmp_path / "here").rename(tmp_path / "there")  # another mount point, a renamed folder
+    there = tmp_path / "there"
+
+    done = recover(there / "build" / "la", [there / "data" / "processed", there / "output" / "la"])
+
+    assert done[0] == "finished publishing run run987654321"
+    assert _text(there / "data" / "processed") == "new data"
+    assert _text(there / "output" / "la") == "new report"
+    assert sorted(p.name for p in (there / "output").iterdir()) == ["la"]
+
+
+def test_a_crash_while_publishing_through_a_symlinked_build_folder_is_finished(tmp_path):
+    # build/ is a link to a folder elsewhere (a faster disk): the journal's `..` must be the
+    # project's, not the link target's parent
+    (tmp_path / "elsewhere" / "build").mkdir(parents=True)
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "build").symlink_to(tmp_path / "elsewhere" / "build")
+    project = tmp_path / "project"
+    first, second = _crash_between_swaps(project, project / "build" / "la")
+
+    recover(project / "build" / "la", [first, second])
+
+    assert (_text(first), _text(second)) == ("new data", "new report")
 
 
 def test_an_interrupted_publish_is_finished_from_its_journal(tmp_path):
@@ -68,13 +141,8 @@ def test_an_interrupted_publish_is_finished_from_its_journal(tmp_path):
 
 def test_a_dead_runs_staging_is_removed_and_a_live_runs_kept(tmp_path):
     target = _folder(tmp_path / "output" / "la", "current")
-    finished = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    dead_pid = int(finished.stdout)  # that process has exited
+    # above the kernel's largest pid: no process can have it, now or later
+    dead_pid = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         dead = _folder(target.parent / f".la{publish.TXN}deadrun-{dead_pid}", "half")

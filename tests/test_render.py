@@ -442,7 +442,9 @@ def _break_main(params, old: str, new: str) -> None:
         ),
         (
             lambda p: _break_main(p, 'date: "{{< var extract_date >}}"', "date: [unclosed"),
-            "report/iro-annual-report.qmd: front matter is not valid YAML (line 5)",
+            # line 4 of the file opens a `[` the front matter never closes (line 5 is `---`)
+            "report/iro-annual-report.qmd: front matter line 5: not valid YAML (expected ',' "
+            "or ']', but got '<stream end>'; the flow sequence began on line 4)",
         ),
     ],
     ids=[

@@ -165,8 +165,8 @@ def neighbour_names(params: RunParams) -> list[str]:
 
 
 def neighbours_sentence(params: RunParams) -> str:
-    """'Statistical neighbour figures are the mean of those of the 7 good and outstanding
-    statistical neighbours (Cornwall, East Sussex, ...) that published a figure.' (a mean
+    """'Statistical neighbour figures are the mean over those of the 7 configured good and
+    outstanding statistical neighbours (Cornwall, East Sussex, ...) that published a figure.' (a mean
     over the neighbours with a published value: the DfE leaves some blank)"""
     names = neighbour_names(params)
     label = params.statistical_neighbours.label or "statistical neighbours"
@@ -179,6 +179,6 @@ def neighbours_sentence(params: RunParams) -> str:
         return f"The statistical neighbour figure is {names[0]}'s, where it published one." + latest
     listed = ", ".join(names[:-1]) + " and " + names[-1]
     return (
-        f"Statistical neighbour figures are the mean of those of the {len(names)} {label} "
-        f"({listed}) that published a figure." + latest
+        f"Statistical neighbour figures are the mean over those of the {len(names)} "
+        f"configured {label} ({listed}) that published a figure." + latest
     )

@@ -349,6 +349,9 @@ def render(
     """Render the reports from the executed notebooks (Quarto if installed, else pandoc)."""
 
     def go():
+        from pipeline.publish.render import check_options
+
+        check_options([to], renderer)
         params = _params(config, project_dir, year_end=year_end)
         for path in _render_docs(params, doc, to, final, renderer):
             typer.echo(str(path))
@@ -374,8 +377,8 @@ DOCS = {
 
 
 def _docs(doc: str) -> list[str] | None:
-    """The reports `--doc` names, checked before anything is read (a typo is named as such,
-    not reported as a missing build)."""
+    """The reports `--doc` names, checked before the build is looked for (a typo is named as
+    such, not reported as a missing build)."""
     from pipeline.publish.render.errors import RenderError
     from pipeline.reports import registry
 
@@ -445,8 +448,11 @@ def build(
 ) -> None:
     """What `make report` runs: for each authority, sample if empty, then every stage whose
     inputs changed (the rest reused), published at once."""
-    configs = _configs(config or [DEFAULT_CONFIG])
+    from pipeline.publish.render import check_options
+
     formats = to or ["html"]
+    guarded(lambda: check_options(formats, renderer))
+    configs = _configs(config or [DEFAULT_CONFIG])
     if len(configs) == 1:
         paths = guarded(
             lambda: build_one(configs[0], year_end, 2, formats, force, project_dir, renderer, fresh)

@@ -123,10 +123,14 @@ def publish(journal_dir: Path, run_id: str, pairs: list[tuple[Path, Path]]) -> N
     journal = Path(journal_dir) / JOURNAL
     journal.parent.mkdir(parents=True, exist_ok=True)
     tmp = journal.with_name(f".{JOURNAL}.{os.getpid()}")
-    tmp.write_text(
-        json.dumps({"run": run_id, "pairs": [[str(s), str(t)] for s, t in pairs]}, indent=1),
-        encoding="utf-8",
-    )
+    # paths relative to the journal's folder, between real paths (a symlinked folder's `..`
+    # is not its link's): a project moved or mounted elsewhere still finishes its publish
+    base = journal.parent.resolve()
+    named = [[os.path.relpath(Path(p).resolve(), base) for p in pair] for pair in pairs]
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"run": run_id, "pairs": named}, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())  # on disk before it names anything: a power cut leaves it whole
     os.replace(tmp, journal)
     _fsync_dir(journal.parent)
     for n, (staged, target) in enumerate(pairs):
@@ -153,15 +157,29 @@ def _leftover_pid(name: str) -> int | None:
         return None
 
 
+def _is_pair(staged: Path, target: Path) -> bool:
+    """A staging folder beside its own target, as `staging_for` names it: recovery swaps
+    nothing else, whatever a damaged or edited journal says."""
+    return staged.parent == target.parent and staged.name.startswith(f".{target.name}{TXN}")
+
+
 def _read_journal(journal: Path) -> tuple[str, list[tuple[Path, Path]]] | None:
     """The run and (staged, target) pairs a journal names; None if it is damaged (an edit,
-    a disk error), so recovery never fails on it."""
+    a disk error) or names anything but staging folders beside their targets, so recovery
+    never fails on it or swaps a folder that is not one of a run's."""
     try:
         data = json.loads(journal.read_text(encoding="utf-8"))
-        pairs = [(Path(s), Path(t)) for s, t in data["pairs"]]
-        return str(data.get("run", "?")), pairs
+        base, pairs = journal.parent.resolve(), []
+        for staged, target in data["pairs"]:
+            if not (isinstance(staged, str) and isinstance(target, str)):
+                return None
+            pairs.append(
+                (Path(os.path.normpath(base / staged)), Path(os.path.normpath(base / target)))
+            )
+        run = str(data.get("run", "?"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    return (run, pairs) if all(_is_pair(s, t) for s, t in pairs) else None
 
 
 def recover(journal_dir: Path, targets: list[Path]) -> list[str]:
@@ -178,7 +196,10 @@ def recover(journal_dir: Path, targets: list[Path]) -> list[str]:
         if read:
             done.append(f"finished publishing run {read[0][:12]}")
         else:
-            done.append(f"removed a damaged {JOURNAL} (it could not be read)")
+            done.append(
+                f"removed a damaged {JOURNAL} (it could not be read): if a build was stopped "
+                "while publishing, build again"
+            )
     for target in targets:
         target = Path(target)
         if not target.parent.is_dir():

@@ -22,6 +22,18 @@ __all__ = ["RenderError", "RenderResult", "render", "output_path"]
 
 FORMATS = ("html", "docx", "pdf")
 RENDERERS = ("auto", "quarto", "pandoc")
+
+
+def check_options(formats: list[str], renderer: str) -> None:
+    """Refuse an unknown format or renderer in one line, before any work (a typo is named
+    as such, not found after a build or reported as a missing one)."""
+    for to in formats:
+        if to not in FORMATS:
+            raise RenderError(f"unknown output format {to!r} (one of {', '.join(FORMATS)})")
+    if renderer not in RENDERERS:
+        raise RenderError(f"unknown renderer {renderer!r} (one of {', '.join(RENDERERS)})")
+
+
 PLACEHOLDER = "Service to edit"
 
 
@@ -92,10 +104,7 @@ def render(
     from pipeline.reports import get
 
     report = get(doc)
-    if to not in FORMATS:
-        raise RenderError(f"unknown output format {to!r} (one of {', '.join(FORMATS)})")
-    if renderer not in RENDERERS:
-        raise RenderError(f"unknown renderer {renderer!r} (one of {', '.join(RENDERERS)})")
+    check_options([to], renderer)
     if renderer == "quarto" and not quarto.available():
         raise RenderError("renderer 'quarto' requested but the Quarto CLI is not installed")
     use_quarto = renderer == "quarto" or (renderer == "auto" and quarto.available())

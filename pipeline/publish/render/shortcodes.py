@@ -16,6 +16,7 @@ import nbformat
 import yaml
 
 from pipeline.publish.render.errors import RenderError
+from pipeline.yaml_errors import not_valid_yaml
 
 INCLUDE = re.compile(r"^[ \t]*\{\{<\s*include\s+(\S+?)\s*>\}\}[ \t]*$", re.MULTILINE)
 EMBED = re.compile(r"\{\{<\s*embed\s+(\S+?)(?:\s+[^>]*?)?\s*>\}\}")
@@ -45,9 +46,8 @@ def split_front_matter(text: str, where: str = "") -> tuple[dict, str]:
     try:
         meta = yaml.safe_load(m.group(1)) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 2})" if mark else ""  # + the opening ---
-        raise RenderError(f"{at}front matter is not valid YAML{line}") from None
+        where, problem = not_valid_yaml(exc, first_line=2)  # after the opening ---
+        raise RenderError(f"{at}front matter{where}: {problem}") from None
     if not isinstance(meta, dict):
         raise RenderError(f"{at}front matter is not a mapping")
     return meta, text[m.end() :]

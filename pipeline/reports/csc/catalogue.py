@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.reports.pack.catalogue import SLUG, CatalogueError, Computed
+from pipeline.yaml_errors import not_valid_yaml
 
 GROUP_SLUG = r"^[a-z][a-z0-9-]*$"
 
@@ -130,9 +131,8 @@ def load_catalogue(path: Path | str) -> Catalogue:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise CatalogueError(f"{path}{where}: not valid YAML") from None
+        where, problem = not_valid_yaml(exc)
+        raise CatalogueError(f"{path}{where}: {problem}") from None
     cat = parse_catalogue(data, path)
     for ind in cat.indicators:
         if ind.function and ind.function not in REGISTRY:

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline.yaml_errors import not_valid_yaml
+
 UNITS = ("%", "No.", "Rate", "Days", "Score")
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -173,9 +175,8 @@ def load_catalogue(path: Path | str, *, check_functions: bool = True) -> Catalog
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise CatalogueError(f"{path}{where}: not valid YAML") from None
+        where, problem = not_valid_yaml(exc)
+        raise CatalogueError(f"{path}{where}: {problem}") from None
     cat = parse_catalogue(data, path)
     if check_functions:
         from pipeline.reports.pack.indicators import REGISTRY
