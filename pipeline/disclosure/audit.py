@@ -288,9 +288,11 @@ class Programme:
         self.whole = None  # the integer model, built when a relaxation's optimum is fractional
         self.solves = 0
 
-    def _highs(self, integer: bool):
+    def _highs(self, integer: bool, presolve: bool = True):
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        if not presolve:
+            h.setOptionValue("presolve", "off")
         if integer:
             self.lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
         h.passModel(self.lp)
@@ -329,7 +331,15 @@ class Programme:
             return whole, float(np.dot(c, whole))
         if self.whole is None:
             self.whole = self._highs(integer=True)
-        return self._run(self.whole, c)
+        try:
+            return self._run(self.whole, c)
+        except RuntimeError:
+            # HiGHS's MIP presolve can call a feasible model infeasible when a ratio's
+            # tolerance meets the BIG bounds (0.9995 x s0 at s0 = 1e7: found by the
+            # random-components property); the published figures always have a solution,
+            # their true values, so the model is solved again without presolve
+            self.whole = self._highs(integer=True, presolve=False)
+            return self._run(self.whole, c)
 
 
 def _verdict(state: str, lo: float, hi: float, threshold: int) -> str | None:
