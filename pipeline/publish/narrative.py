@@ -166,8 +166,8 @@ def neighbour_names(params: RunParams) -> list[str]:
 
 def neighbours_sentence(params: RunParams) -> str:
     """'Statistical neighbour figures are the mean over those of the 7 configured good and
-    outstanding statistical neighbours (Cornwall, East Sussex, ...) that published a figure.' (a mean
-    over the neighbours with a published value: the DfE leaves some blank)"""
+    outstanding statistical neighbours (Cornwall, East Sussex, ...) that published a figure.'
+    (a mean over the neighbours with a published value: the DfE leaves some blank)"""
     names = neighbour_names(params)
     label = params.statistical_neighbours.label or "statistical neighbours"
     if not names:

@@ -46,8 +46,8 @@ def split_front_matter(text: str, where: str = "") -> tuple[dict, str]:
     try:
         meta = yaml.safe_load(m.group(1)) or {}
     except yaml.YAMLError as exc:
-        where, problem = not_valid_yaml(exc, first_line=2)  # after the opening ---
-        raise RenderError(f"{at}front matter{where}: {problem}") from None
+        line, problem = not_valid_yaml(exc, first_line=2)  # after the opening ---
+        raise RenderError(f"{at}front matter{line}: {problem}") from None
     if not isinstance(meta, dict):
         raise RenderError(f"{at}front matter is not a mapping")
     return meta, text[m.end() :]
